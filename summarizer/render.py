@@ -1,0 +1,203 @@
+"""Turn a Brief into what people read: plain text (CLI) or Telegram HTML (bot).
+
+Everything that comes from the article or the user is escaped here, in one place,
+so a hostile title or quote cannot inject markup or links.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Callable
+
+from .types import Brief, Quote, Speaker
+
+TELEGRAM_LIMIT = 4096
+
+
+@dataclass(frozen=True)
+class RenderLimits:
+    """How much of a brief is shown (the JSON keeps everything)."""
+
+    max_speakers: int = 8
+    max_statements: int = 3  # per speaker
+    max_statement_chars: int = 320
+
+
+# One friendly sentence per error code, for the chat and the CLI.
+FRIENDLY_ERRORS: dict[str, str] = {
+    "bad_source": "I need a link, a file or some article text to brief.",
+    "bad_url": "That doesn't look like a web link I can open.",
+    "blocked_address": "I can't open links to private or local addresses.",
+    "blocked_port": "I can't open links on that port.",
+    "fetch_failed": "I couldn't reach that site. Please check the link or try again later.",
+    "fetch_timeout": "That site took too long to answer. Please try again later.",
+    "http_error": "The site answered with an error, so I couldn't read the article.",
+    "too_many_redirects": "That link keeps redirecting, so I gave up.",
+    "not_html": "That link isn't a web page with an article (it may be a file or an image).",
+    "too_large": "That page is too large for me to read.",
+    "bad_encoding": "I couldn't read that text: it doesn't look like readable text.",
+    "no_article_text": "I couldn't find an article there: the page may be empty, a paywall or not a news story.",
+    "too_short": "That text is too short to be an article.",
+    "engine_failed": "Something went wrong while I was reading that article. Please try again later.",
+    "timeout": "That article took too long to read. Please try again later.",
+}
+
+
+def render_error_text(code: str) -> str:
+    return FRIENDLY_ERRORS.get(code, FRIENDLY_ERRORS["engine_failed"])
+
+
+def format_date(iso: str | None) -> str | None:
+    if not iso:
+        return None
+    try:
+        return date.fromisoformat(iso[:10]).strftime("%-d %b %Y")
+    except ValueError:
+        return None
+
+
+def _shorten(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit - 1)
+    return text[: cut if cut > limit // 2 else limit - 1].rstrip(" ,;:") + "…"
+
+
+def _statement(quote: Quote, limits: RenderLimits) -> str:
+    text = _shorten(quote.text, limits.max_statement_chars)
+    return f"“{text.strip(' ,')}”" if quote.direct else text.rstrip(" .,;")
+
+
+def _speaker_parts(speaker: Speaker, limits: RenderLimits) -> tuple[str, str | None, str]:
+    statements = "; ".join(_statement(q, limits) for q in speaker.quotes[: limits.max_statements])
+    more = len(speaker.quotes) - limits.max_statements
+    if more > 0:
+        statements += f" (+{more} more)"
+    return speaker.name, speaker.role, statements
+
+
+def _render(brief: Brief, limits: RenderLimits, esc: Callable[[str], str], bold: Callable[[str], str],
+            source_line: Callable[[str], str]) -> str:
+    title = brief.title or "Untitled article"
+    parts = [bold(esc(title))]
+    source = " · ".join(x for x in (brief.site, format_date(brief.published)) if x)
+    if source:
+        parts[0] += "\n" + source_line(source)
+    if brief.summary:
+        parts.append(bold("Summary:") + " " + esc(" ".join(s.strip() for s in brief.summary)))
+    if brief.speakers:
+        lines = [bold("Who said what")]
+        for speaker in brief.speakers[: limits.max_speakers]:
+            name, role, statements = _speaker_parts(speaker, limits)
+            who = bold(esc(name)) + (f" ({esc(role)})" if role else "")
+            lines.append(f"• {who}: {esc(statements)}")
+        if len(brief.speakers) > limits.max_speakers:
+            lines.append(esc(f"… and {len(brief.speakers) - limits.max_speakers} more"))
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts)
+
+
+def render_text(brief: Brief, limits: RenderLimits = RenderLimits()) -> str:
+    """The brief as plain text, the way the bot shows it."""
+    if brief.error:
+        return f"Error ({brief.error.code}): {brief.error.message}"
+    return _render(brief, limits, esc=str, bold=str, source_line=str)
+
+
+def _safe_href(url: str | None) -> str | None:
+    if url and re.match(r"^https?://[^\s\"<>]+$", url, re.IGNORECASE):
+        return html.escape(url, quote=True)
+    return None
+
+
+def render_telegram_html(brief: Brief, limits: RenderLimits = RenderLimits()) -> str:
+    """The brief as Telegram HTML (parse_mode=HTML), everything from the article escaped."""
+    if brief.error:
+        return html.escape(render_error_text(brief.error.code), quote=False)
+
+    def esc(s: str) -> str:
+        return html.escape(s, quote=False)
+
+    def bold(s: str) -> str:
+        return f"<b>{s}</b>"
+
+    href = _safe_href(brief.url)
+
+    def source_line(s: str) -> str:
+        return f'<a href="{href}">{esc(s)}</a>' if href else f"<i>{esc(s)}</i>"
+
+    return _render(brief, limits, esc, bold, source_line)
+
+
+_TAG = re.compile(r"<(/?)([a-z]+)[^>]*>")
+
+
+def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """Split Telegram HTML into messages of at most ``limit`` characters.
+
+    Cuts at paragraph breaks first, then line breaks, then spaces; a cut never falls
+    inside a tag or an entity, and tags open at a cut are closed and reopened.
+    """
+    chunks: list[str] = []
+    current = ""
+    for para in text.split("\n\n"):
+        candidate = f"{current}\n\n{para}" if current else para
+        if len(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            chunks.append(current)
+        if len(para) <= limit:
+            current = para
+        else:
+            pieces = _split_long(para, limit)
+            chunks.extend(pieces[:-1])
+            current = pieces[-1]
+    if current:
+        chunks.append(current)
+    return chunks or [""]
+
+
+def _split_long(para: str, limit: int) -> list[str]:
+    """Split one paragraph at line breaks or spaces outside tags, balancing open tags."""
+    # Split points: positions of "\n" or " " that are outside any tag.
+    tokens = re.split(r"(<[^>]*>|\n| )", para)
+    out: list[str] = []
+    open_tags: list[tuple[str, str]] = []  # (name, full opening tag)
+    current = ""
+
+    def closing() -> str:
+        return "".join(f"</{name}>" for name, _ in reversed(open_tags))
+
+    for tok in tokens:
+        if not tok:
+            continue
+        reserve = len(closing()) + 1
+        if len(current) + len(tok) + reserve > limit and current.strip():
+            out.append(current.rstrip() + closing())
+            current = "".join(tag for _, tag in open_tags)
+            if tok in (" ", "\n"):
+                continue
+        while len(current) + len(tok) + len(closing()) > limit:  # one token longer than a message
+            room = max(1, limit - len(current) - len(closing()))
+            amp = tok.rfind("&", 0, room)
+            if amp > 0 and ";" not in tok[amp:room]:  # never cut inside an entity like &amp;
+                room = amp
+            out.append(current + tok[:room] + closing())
+            tok = tok[room:]
+            current = "".join(tag for _, tag in open_tags)
+        m = _TAG.fullmatch(tok)
+        if m:
+            if m.group(1):
+                if open_tags and open_tags[-1][0] == m.group(2):
+                    open_tags.pop()
+            else:
+                open_tags.append((m.group(2), tok))
+        current += tok
+    if current.strip():
+        out.append(current)
+    return out
