@@ -142,24 +142,31 @@ def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
     Cuts at paragraph breaks first, then line breaks, then spaces; a cut never falls
     inside a tag or an entity, and tags open at a cut are closed and reopened.
     """
+    return _pack(text, limit, ["\n\n", "\n"]) or [""]
+
+
+def _pack(text: str, limit: int, separators: list[str]) -> list[str]:
+    """Greedily join the pieces of ``text`` split at the first separator, recursing for oversize pieces."""
+    if len(text) <= limit:
+        return [text] if text else []
+    if not separators:
+        return _split_long(text, limit)
+    sep, rest = separators[0], separators[1:]
     chunks: list[str] = []
     current = ""
-    for para in text.split("\n\n"):
-        candidate = f"{current}\n\n{para}" if current else para
+    for piece in text.split(sep):
+        candidate = f"{current}{sep}{piece}" if current else piece
         if len(candidate) <= limit:
             current = candidate
             continue
         if current:
             chunks.append(current)
-        if len(para) <= limit:
-            current = para
-        else:
-            pieces = _split_long(para, limit)
-            chunks.extend(pieces[:-1])
-            current = pieces[-1]
+        parts = _pack(piece, limit, rest)
+        chunks.extend(parts[:-1])
+        current = parts[-1] if parts else ""
     if current:
         chunks.append(current)
-    return chunks or [""]
+    return chunks
 
 
 def _split_long(para: str, limit: int) -> list[str]:
