@@ -1,0 +1,364 @@
+"""Extract the article: HTML through trafilatura, pasted text through general clean-up rules.
+
+``extract_article(html, url, settings)`` and ``extract_pasted_text(text, settings)`` both
+return an ``Article`` whose ``text`` is paragraphs separated by one blank line. Later
+stages put character offsets into that text, so whatever is returned is exactly the
+text they see (nothing is changed after this stage).
+
+Pasted text is copied from web pages, so it often carries page furniture: "See also"
+teaser lines, share/subscribe/cookie lines, an author bio, the comment form, "Back to
+top". These are dropped by general rules on the shape of a line (short, a known
+furniture phrase, a name line followed by a tagline at the end, ...), never by
+matching one page's strings. Long lines are never dropped: a real paragraph is long.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from .errors import BriefError
+from .settings import ExtractSettings
+from .types import Article
+
+# ------------------------------------------------------------------------------- HTML
+
+# Options chosen by measurement on the extraction benchmark (summarizer/evaluation/extraction.py).
+_TRAFILATURA_OPTIONS = dict(
+    include_comments=False,
+    include_tables=True,
+    include_images=False,
+    include_links=False,
+    favor_precision=False,
+    favor_recall=False,
+    deduplicate=False,
+)
+
+_MARKUP = re.compile(r"<\s*(html|head|body|div|p|article|span|a|br|meta|title|!doctype)\b", re.IGNORECASE)
+
+
+def extract_article(html: str, url: str | None, settings: ExtractSettings) -> Article:
+    """The main text and metadata of an HTML page. Text without markup is read as pasted text."""
+    if not isinstance(html, str) or not html.strip():
+        raise BriefError("no_article_text")
+    _refuse_binary(html)
+    if not _MARKUP.search(html[:20_000]):
+        # e.g. a text/plain page: the pasted-text rules suit it better than an HTML parser.
+        article = extract_pasted_text(html, settings)
+        article.url = url
+        article.site = article.site or _host(url)
+        return article
+
+    import trafilatura
+
+    try:
+        doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, **_TRAFILATURA_OPTIONS)
+    except Exception:  # trafilatura/lxml raise many kinds of parser errors on broken pages
+        doc = None
+    raw = (doc.text if doc is not None else "") or ""
+    title = _clean_line(doc.title) if doc is not None and doc.title else None
+    lines = [_clean_line(line) for line in raw.split("\n")]
+    lines = [line for line in lines if line]
+    if lines and title and _same_words(lines[0], title):
+        lines = lines[1:]  # the headline is the title, not the first paragraph
+    text = _limit("\n\n".join(lines), settings)
+    if len(text) < settings.min_chars:
+        raise BriefError("no_article_text")
+    return Article(
+        text=text,
+        title=title,
+        site=(doc.sitename if doc is not None and doc.sitename else None) or _host(url),
+        url=url,
+        published=(doc.date if doc is not None else None) or None,
+        author=(doc.author if doc is not None else None) or None,
+        language=(doc.language if doc is not None else None) or _html_language(html) or guess_language(text),
+    )
+
+
+def _host(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    if not host:
+        return None
+    return host[4:] if host.startswith("www.") else host
+
+
+_HTML_LANG = re.compile(r"<html[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})\b", re.IGNORECASE)
+
+
+def _html_language(html: str) -> str | None:
+    match = _HTML_LANG.search(html[:5000])
+    return match.group(1).lower() if match else None
+
+
+# A few very common words per language: enough to tell the usual news languages apart.
+_STOPWORDS = {
+    "en": "the of and to in is that for it was on with as he said by at from his be have are this",
+    "de": "der die und in den von zu das mit sich des auf für ist im dem nicht ein eine als auch",
+    "fr": "le la les de des et est un une du que en dans pour qui au sur pas par il ce",
+    "es": "el la de que y en los del se las por un para con una su al lo como más",
+    "it": "il di che la e per un in del non una sono le della si al da con è",
+    "pt": "de que o a e do da em um para com não uma os no se na por mais",
+    "nl": "de het een van en in is dat op te voor met zijn die niet aan er",
+}
+_STOPWORD_SETS = {lang: set(words.split()) for lang, words in _STOPWORDS.items()}
+
+
+def guess_language(text: str) -> str | None:
+    """A cheap guess from common words; None when the text gives no clear answer."""
+    words = re.findall(r"[^\W\d_]+", text[:5000].lower())
+    if len(words) < 20:
+        return None
+    scores = {lang: sum(w in stop for w in words) for lang, stop in _STOPWORD_SETS.items()}
+    lang, best = max(scores.items(), key=lambda kv: kv[1])
+    return lang if best >= 0.15 * len(words) else None
+
+
+# ------------------------------------------------------------------------------- pasted text
+
+
+def extract_pasted_text(text: str, settings: ExtractSettings) -> Article:
+    """Clean text copied from a web page into an Article: headline, dateline, furniture dropped."""
+    if not isinstance(text, str):
+        raise BriefError("bad_encoding")
+    _refuse_binary(text)
+    cleaned = clean_pasted_text(text)
+    body = _limit(cleaned.text, settings)
+    if len(body) < settings.min_chars:
+        raise BriefError("no_article_text")
+    return Article(text=body, title=cleaned.title, published=cleaned.published, language=guess_language(body))
+
+
+@dataclass
+class CleanedText:
+    text: str
+    title: str | None = None
+    published: str | None = None
+
+
+def clean_pasted_text(text: str) -> CleanedText:
+    """Normalise whitespace and drop page furniture (see the module docstring)."""
+    paragraphs = _paragraphs(text)
+    title = None
+    if len(paragraphs) > 1 and _looks_like_headline(paragraphs[0]):
+        title = paragraphs.pop(0)
+    published = None
+    kept: list[str] = []
+    for para in paragraphs:
+        date = _dateline(para)
+        if date is not None:
+            published = published or date
+            continue
+        if _is_comment_form(para):
+            break  # the comment form and everything after it is not the article
+        if _is_furniture(para):
+            continue
+        kept.append(para)
+    kept = _drop_trailing_bio_and_furniture(kept)
+    return CleanedText(text="\n\n".join(kept), title=title, published=published)
+
+
+def _paragraphs(text: str) -> list[str]:
+    """Lines with normalised spaces; every non-empty line becomes a paragraph.
+
+    Copied text marks paragraphs with one newline as often as with a blank line, so a
+    single newline is read as a paragraph break too.
+    """
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    lines = (_clean_line(line) for line in text.split("\n"))
+    return [line for line in lines if line]
+
+
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _clean_line(line: str) -> str:
+    return _SPACES.sub(" ", _CONTROL.sub("", line)).strip()
+
+
+def _words(line: str) -> list[str]:
+    return re.findall(r"\w+", line)
+
+
+def _same_words(a: str, b: str) -> bool:
+    return [w.lower() for w in _words(a)] == [w.lower() for w in _words(b)]
+
+
+_SENTENCE_END = re.compile(r"[.!?…:;][\"'”’»)\]]*$")
+
+
+def _looks_like_headline(line: str) -> bool:
+    n = len(_words(line))
+    return 2 <= n <= 30 and len(line) <= 250 and not line.rstrip("\"'”’»)").endswith((".", ":", ";", ","))
+
+
+# --- datelines
+
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_DATE_IN_LINE = re.compile(
+    rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}}|"
+    rf"\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}/\d{{1,2}}/\d{{4}})",
+    re.IGNORECASE,
+)
+# Words a dateline may carry besides the date itself.
+_DATELINE_WORDS = re.compile(
+    rf"\b(?:{_MONTH}|mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|\b(?:published|updated|posted|last|modified|on|at|"
+    r"am|pm|a\.m\.|p\.m\.|gmt|utc|bst|cet|cest|est|edt|pst|pdt|et|pt|z|t|uhr)\b|\d+(?:st|nd|rd|th)?",
+    re.IGNORECASE,
+)
+
+
+def _dateline(line: str) -> str | None:
+    """An ISO date when the line is only a date (with time, weekday, "Published", ...)."""
+    if len(line) > 80:
+        return None
+    match = _DATE_IN_LINE.search(line)
+    if not match:
+        return None
+    rest = _DATELINE_WORDS.sub(" ", line)
+    if re.search(r"[^\W\d_]{2,}", rest):
+        return None  # other words: a sentence that mentions a date, not a dateline
+    from dateutil import parser
+
+    try:
+        return parser.parse(match.group(0), fuzzy=True).date().isoformat()
+    except (ValueError, OverflowError):
+        return None
+
+
+# --- furniture lines
+
+# Short lines starting like this are links to other pages, not article text.
+_TEASER = re.compile(
+    r"^(?:see also|read more|read also|also read|read next|related(?: articles?| stories| news)?|more from|"
+    r"recommended(?: for you)?|you may also like|you might also like|most read|popular now|trending|"
+    r"more on this story|further reading|click here)\b\s*[:\-–—|»]?",
+    re.IGNORECASE,
+)
+_FURNITURE = re.compile(
+    r"^(?:back to top|scroll to top|top of page|share(?: this| on| via| article)?\b.*|tweet|email|print|"
+    r"(?:follow|like) us\b.*|subscribe\b.*|sign up\b.*|newsletter\b.*|advertisement|sponsored(?: content)?|"
+    r"skip to (?:main )?content|(?:we|this (?:site|website)) uses? cookies\b.*|accept(?: all)? cookies|"
+    r"cookie (?:policy|settings)|all rights reserved\.?|(?:copyright|©)\s.*|tags?:.*|topics?:.*|filed under:?.*|"
+    r"categories?:.*|comments?(?: \(\d+\))?|\d+ comments?|image (?:source|caption)\b.*|photo:.*|"
+    r"getty images|reuters|ap photo.*)$",
+    re.IGNORECASE,
+)
+_MAX_FURNITURE_WORDS = 25
+
+
+def _is_furniture(line: str) -> bool:
+    n = len(_words(line))
+    if n > _MAX_FURNITURE_WORDS:
+        return False
+    if _TEASER.match(line):
+        return True
+    return bool(_FURNITURE.match(line)) and n <= 15
+
+
+_COMMENT_FORM = re.compile(
+    r"^(?:leave a (?:reply|comment)|post a comment|add a comment|write a comment|join the discussion|"
+    r"your email address will not be published|required fields are marked|cancel reply|"
+    r"save my name, email,? and website|comments? (?:are|is) closed)",
+    re.IGNORECASE,
+)
+
+
+def _is_comment_form(line: str) -> bool:
+    return len(_words(line)) <= 30 and bool(_COMMENT_FORM.match(line))
+
+
+# --- the end of the text: author bio, leftovers
+
+_NAME_WORD = re.compile(r"^(?:[A-Z][\w'’.-]*|de|da|van|von|der|bin|al|la|le|del|di)$")
+
+
+def _looks_like_name(line: str) -> bool:
+    """A short line of capitalised words without sentence punctuation: "Jane Q. Doe"."""
+    tokens = line.split()
+    if not 1 <= len(tokens) <= 4 or any(ch.isdigit() for ch in line) or _SENTENCE_END.search(line):
+        return False
+    if not tokens[0][0].isupper():
+        return False
+    return all(_NAME_WORD.match(t) for t in tokens)
+
+
+def _looks_like_tagline(line: str, name: str) -> bool:
+    """The self-description that follows an author's name at the end of a page."""
+    stripped = line.strip()
+    if len(_words(stripped)) > 60:
+        return False
+    quoted = stripped[:1] in "\"“'‘«" and stripped[-1:] in "\"”'’»"
+    fragments = [f for f in re.split(r"[.!?|•·]+", stripped.strip("\"“”'‘’«»")) if f.strip()]
+    short_fragments = len(fragments) >= 3 and sum(len(_words(f)) for f in fragments) / len(fragments) <= 4
+    name_words = set(_words(name))
+    about_the_name = bool(name_words) and _words(stripped)[:1] and _words(stripped)[0] in name_words
+    pronoun_bio = bool(re.match(r"^(?:he|she|they) (?:is|was|has|writes|covers|reports)\b", stripped, re.IGNORECASE))
+    return quoted or short_fragments or bool(about_the_name) or pronoun_bio
+
+
+_MAX_BIO_LINES = 2
+
+
+def _drop_trailing_bio_and_furniture(lines: list[str]) -> list[str]:
+    """Drop an author bio (a name line and at most two tagline lines) at the very end,
+    and short leftovers without sentence punctuation after the last real paragraph."""
+    lines = list(lines)
+    changed = True
+    while changed and lines:
+        changed = False
+        # Leftover link text or labels at the end: a few words, no sentence ending.
+        last = lines[-1]
+        if len(_words(last)) <= 4 and not _SENTENCE_END.search(last) and len(lines) > 1 and not _looks_like_name(last):
+            lines.pop()
+            changed = True
+            continue
+        for size in range(1, _MAX_BIO_LINES + 1):
+            if len(lines) <= size + 1:
+                break
+            name, tail = lines[-size - 1], lines[-size:]
+            if _looks_like_name(name) and all(_looks_like_tagline(t, name) for t in tail):
+                del lines[-size - 1 :]
+                changed = True
+                break
+        else:
+            # A bare name line closing the text is a byline, not article text.
+            if len(lines) > 1 and _looks_like_name(lines[-1]) and len(lines[-1].split()) >= 2:
+                lines.pop()
+                changed = True
+    return lines
+
+
+# ------------------------------------------------------------------------------- shared
+
+
+def _limit(text: str, settings: ExtractSettings) -> str:
+    """Cut text over ``max_chars`` at the last paragraph break before the limit."""
+    if len(text) <= settings.max_chars:
+        return text
+    cut = text.rfind("\n\n", 0, settings.max_chars + 1)
+    if cut <= 0:
+        # One giant paragraph: cut at a sentence end, else a space, never mid-word.
+        window = text[: settings.max_chars]
+        ends = [m.end() for m in re.finditer(r"[.!?][\"'”’)]*\s", window)]
+        cut = ends[-1] if ends else (window.rfind(" ") if " " in window else settings.max_chars)
+    return text[:cut].rstrip()
+
+
+def _refuse_binary(text: str) -> None:
+    head = text[:5000]
+    if not head:
+        return
+    bad = sum(1 for ch in head if (ch < " " and ch not in "\n\r\t\f") or ch == "\ufffd")
+    if bad > max(3, len(head) // 50):
+        raise BriefError("bad_encoding")
