@@ -1,0 +1,395 @@
+"""Who said what: direct quotes and reported speech, attributed to speakers.
+
+``attribute_quotes`` works on the one spaCy parse of the article (shared with the
+summarizer) in four steps:
+
+1. find the direct-quote spans from the quotation marks (``speech.quotes``);
+2. for every reporting verb outside quotes ("said", "told", "according to", ...)
+   take what it reports: the clausal complement ("X said that ..."; an indirect
+   statement, which may embed a partial quote), or the direct quote it governs;
+3. give the remaining direct quotes a cue from the words around them
+   (``"...," said Smith``, ``Smith said: "..."``) or, for a quote with no cue of
+   its own, from the quote it continues (``"...," he said. "..."``); a quote with
+   no cue and no speaker nearby (a title, a scare quote, an author bio) is dropped;
+4. resolve each cue's subject to a speaker (``speech.coref``): names and their
+   aliases, pronouns, role descriptions, unnamed sources.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Token
+
+from .settings import SpeakerSettings
+from .speech.coref import Entity, SpeakerResolver
+from .speech.cues import (
+    NAMING_VERBS,
+    clause_of,
+    cue_text,
+    is_reporting_verb,
+    subject_of,
+    token_range,
+)
+from .speech.quotes import QuoteSpan, find_quote_spans
+from .types import Quote, Speaker
+
+_SENT_END = {".", "!", "?"}
+
+
+@dataclass
+class Statement:
+    """One attribution before its speaker is resolved."""
+
+    start: int  # character offsets of the statement text
+    end: int
+    direct: bool
+    cue: Token | None  # the reporting verb (or "according")
+    subject: Token | None  # head of the speaker phrase
+    quote: int | None = None  # index of the direct quote span, for direct statements
+    inherited_from: "Statement | None" = None  # a continued quote takes its speaker from here
+    entity: Entity | None = field(default=None, repr=False)
+
+
+def attribute_quotes(doc: Doc, settings: SpeakerSettings) -> list[Speaker]:
+    """Speakers of ``doc`` in order of their first statement, each with its statements in article order."""
+    finder = _Attributor(doc, settings)
+    statements = finder.run()
+    return _group(doc, statements, settings)
+
+
+class _Attributor:
+    def __init__(self, doc: Doc, settings: SpeakerSettings):
+        self.doc = doc
+        self.settings = settings
+        self.text = doc.text
+        self.spans: list[QuoteSpan] = find_quote_spans(self.text)
+        # token index range of each quote, marks included, and a token -> quote map
+        self.qtok: list[tuple[int, int]] = []
+        self.in_quote = [-1] * len(doc)
+        for qi, s in enumerate(self.spans):
+            lo, hi = token_range(doc, s.open_at, max(s.close_end, s.open_at + 1))
+            self.qtok.append((lo, hi))
+            for i in range(lo, hi + 1):
+                if self.in_quote[i] < 0:
+                    self.in_quote[i] = qi
+        self.resolver = SpeakerResolver(doc, self.in_quote)
+        self.absorbed: set[int] = set()  # quotes that are part of an indirect statement
+        self.direct: dict[int, Statement] = {}
+
+    # ----- step 2: reporting verbs ---------------------------------------------------------------
+    def run(self) -> list[Statement]:
+        indirect: list[Statement] = []
+        for tok in self.doc:
+            if self.in_quote[tok.i] >= 0:
+                continue
+            if tok.lower_ == "according" and any(c.lower_ == "to" for c in tok.children):
+                indirect.extend(self._according(tok))
+            elif is_reporting_verb(tok, beliefs=self.settings.belief_verbs):
+                indirect.extend(self._reported(tok))
+        indirect = self._drop_nested(indirect)
+        self._cue_remaining_quotes()
+        self._chain_continued_quotes()
+        statements = indirect + [self.direct[q] for q in sorted(self.direct) if q not in self.absorbed]
+        statements.sort(key=lambda s: s.start)
+        self._resolve(statements)
+        return [s for s in statements if s.entity is not None]
+
+    def _quotes_in(self, lo: int, hi: int) -> list[int]:
+        return sorted({self.in_quote[i] for i in range(lo, hi + 1) if self.in_quote[i] >= 0})
+
+    def _is_full_quote(self, qi: int) -> bool:
+        """A quote that is a sentence of its own (introduced by ':' or a sentence end, or starting a sentence)."""
+        s = self.spans[qi]
+        before = self.text[:s.open_at].rstrip()
+        first = self.text[s.start:s.start + 1]
+        if not before or before[-1] in ":.!?\n" or before[-1] in "\"”'’" and len(before) > 1 and before[-2] in ".!?,":
+            return True
+        return before[-1] == "," and first.isupper() and self.text[s.end - 1:s.end] in ".!?,"
+
+    def _reported(self, verb: Token) -> list[Statement]:
+        clause = clause_of(verb)
+        subject = subject_of(verb)
+        if clause is None:
+            self._link_direct(verb, subject)
+            if verb.dep_ == "parataxis" and subject is not None:
+                return self._parenthetical(verb, subject)
+            return []
+        if subject is None:
+            return []
+        lo, hi = clause.left_edge.i, clause.right_edge.i
+        # the reported clause stops at the verb itself ("..., he said, ...")
+        if lo < verb.i < hi:
+            if clause.i < verb.i:
+                hi = verb.left_edge.i - 1
+            else:
+                lo = verb.right_edge.i + 1
+        quotes = self._quotes_in(lo, hi)
+        narrative = [t for t in self.doc[lo:hi + 1] if self.in_quote[t.i] < 0 and not t.is_punct
+                     and not (t.dep_ == "mark" and t.lower_ == "that")]
+        if quotes and len(narrative) <= 1:
+            for qi in quotes:  # the clause is a direct quote: verb is its cue
+                self._set_direct(qi, verb, subject)
+            return []
+        # whole-sentence quotes at the edges of the clause are direct quotes of their own
+        for qi in quotes:
+            qlo, qhi = self.qtok[qi]
+            if self._is_full_quote(qi) and qlo > verb.i and (qhi >= hi or not any(
+                    self.in_quote[t.i] < 0 and not t.is_punct for t in self.doc[qhi + 1:hi + 1])):
+                self._set_direct(qi, verb, subject)
+                hi = min(hi, qlo - 1)
+        statement = self._clause_statement(lo, hi, verb, subject)
+        return [statement] if statement else []
+
+    def _clause_statement(self, lo: int, hi: int, verb: Token, subject: Token | None) -> Statement | None:
+        doc = self.doc
+        while lo <= hi and (doc[lo].is_punct and not self._opens_quote(lo) or doc[lo].is_space
+                            or (doc[lo].lower_ == "that" and doc[lo].dep_ == "mark")):
+            lo += 1
+        while hi >= lo and (doc[hi].is_punct and not self._closes_quote(hi, lo) or doc[hi].is_space
+                            or doc[hi].dep_ == "cc"):
+            hi -= 1
+        words = [t for t in doc[lo:hi + 1] if not t.is_punct]
+        if len(words) < self.settings.min_indirect_words:
+            return None
+        for qi in self._quotes_in(lo, hi):
+            self.absorbed.add(qi)
+        start, end = doc[lo].idx, doc[hi].idx + len(doc[hi])
+        return Statement(start, end, direct=False, cue=verb, subject=subject)
+
+    def _opens_quote(self, i: int) -> bool:
+        qi = self.in_quote[i]
+        return qi >= 0 and self.qtok[qi][0] == i
+
+    def _closes_quote(self, i: int, lo: int) -> bool:
+        qi = self.in_quote[i]
+        return qi >= 0 and self.qtok[qi][1] == i and self.qtok[qi][0] >= lo
+
+    def _parenthetical(self, verb: Token, subject: Token) -> list[Statement]:
+        """"He was able to sail, Jordan said, but ...": the clause the parenthetical verb hangs on."""
+        head = verb.head
+        if self.in_quote[head.i] >= 0:
+            return []
+        lo, hi = head.left_edge.i, head.right_edge.i
+        if verb.i > head.i:
+            hi = verb.left_edge.i - 1
+        else:
+            lo = verb.right_edge.i + 1
+        if self._quotes_in(lo, hi) and all(self._is_full_quote(q) for q in self._quotes_in(lo, hi)):
+            return []
+        out = []
+        st = self._clause_statement(lo, hi, verb, subject)
+        if st:
+            out.append(st)
+        # "..., Jordan said, but he could make little headway": the clause after it too
+        for c in head.children:
+            if c.dep_ == "conj" and c.i > verb.i and c.pos_ in ("VERB", "AUX"):
+                st = self._clause_statement(verb.right_edge.i + 1, c.right_edge.i, verb, subject)
+                if st:
+                    out.append(st)
+        return out
+
+    def _according(self, tok: Token) -> list[Statement]:
+        subject = subject_of(tok)
+        head = tok.head
+        if subject is None or head is tok:
+            return []
+        lo, hi = head.left_edge.i, head.right_edge.i
+        if tok.i > head.i:
+            hi = tok.left_edge.i - 1
+        else:
+            lo = tok.right_edge.i + 1
+        quotes = self._quotes_in(lo, hi)
+        narrative = [t for t in self.doc[lo:hi + 1] if self.in_quote[t.i] < 0 and not t.is_punct]
+        if quotes and len(narrative) <= 1:
+            for qi in quotes:
+                self._set_direct(qi, tok, subject)
+            return []
+        st = self._clause_statement(lo, hi, tok, subject)
+        return [st] if st else []
+
+    def _link_direct(self, verb: Token, subject: Token | None) -> None:
+        """A reporting verb with no clause of its own may still govern a quote: "…," he told CNN."""
+        if subject is None:
+            return
+        for c in verb.children:
+            qi = self.in_quote[c.i]
+            if qi >= 0 and c.dep_ in ("ccomp", "dobj", "oprd", "xcomp", "parataxis", "attr", "npadvmod", "conj"):
+                if verb.lemma_ in NAMING_VERBS or self._statement_like(qi):
+                    self._set_direct(qi, verb, subject)
+        # "called the plan "a disgrace"": the quote hangs on the object
+        if verb.lemma_ in NAMING_VERBS:
+            for c in verb.children:
+                for g in c.subtree:
+                    qi = self.in_quote[g.i]
+                    if qi >= 0 and c.dep_ in ("oprd", "ccomp", "xcomp", "dobj", "prep"):
+                        self._set_direct(qi, verb, subject)
+                        break
+
+    def _set_direct(self, qi: int, verb: Token, subject: Token | None) -> None:
+        if qi in self.direct or subject is None:
+            return
+        s = self.spans[qi]
+        self.direct[qi] = Statement(s.start, s.end, direct=True, cue=verb, subject=subject, quote=qi)
+
+    def _statement_like(self, qi: int) -> bool:
+        s = self.spans[qi]
+        inner = self.text[s.start:s.end]
+        return len(inner.split()) >= self.settings.min_quote_words or inner.rstrip()[-1:] in ",.!?…"
+
+    def _drop_nested(self, statements: list[Statement]) -> list[Statement]:
+        """Reported speech inside reported speech counts once, as the outer statement."""
+        out = []
+        for s in statements:
+            if any(o is not s and o.start <= s.start and s.end <= o.end and (o.start, o.end) != (s.start, s.end)
+                   for o in statements):
+                continue
+            if any((o.start, o.end) == (s.start, s.end) for o in out):
+                continue
+            out.append(s)
+        return out
+
+    # ----- step 3: direct quotes with no governing verb ---------------------------------------------
+    def _cue_remaining_quotes(self) -> None:
+        for qi in range(len(self.spans)):
+            if qi in self.direct or qi in self.absorbed or not self._statement_like(qi):
+                continue
+            found = self._frame_cue(qi)
+            if found:
+                self._set_direct(qi, *found)
+
+    def _frame_cue(self, qi: int) -> tuple[Token, Token] | None:
+        """A reporting verb in the words right after the quote, or right before it."""
+        doc = self.doc
+        lo, hi = self.qtok[qi]
+        window = self.settings.cue_window_tokens
+        # after: "…," said Smith / "…," Smith said / "…," according to Smith
+        i = hi + 1
+        while i < len(doc) and i <= hi + window and self.in_quote[i] < 0 and "\n" not in doc[i].text:
+            t = doc[i]
+            if t.text in _SENT_END:
+                break
+            found = self._cue_at(t, qi)
+            if found:
+                return found
+            i += 1
+        # before: Smith said: "…" / Smith told reporters, "…"
+        i = lo - 1
+        gap_words = 0
+        while i >= 0 and i >= lo - window and self.in_quote[i] < 0 and "\n" not in doc[i].text:
+            t = doc[i]
+            if t.text in _SENT_END:
+                break
+            found = self._cue_at(t, qi)
+            if found and (gap_words <= 3 or doc[lo - 1].text in (":", ",")):
+                return found
+            gap_words += not t.is_punct
+            i -= 1
+        return None
+
+    def _cue_at(self, t: Token, qi: int) -> tuple[Token, Token] | None:
+        if t.lower_ == "according" and any(c.lower_ == "to" for c in t.children):
+            subject = subject_of(t)
+            return (t, subject) if subject is not None else None
+        if not is_reporting_verb(t, beliefs=False):
+            return None
+        clause = clause_of(t)
+        if clause is not None and not self._quotes_in(clause.left_edge.i, clause.right_edge.i):
+            return None  # it reports something else
+        subject = subject_of(t)
+        return (t, subject) if subject is not None else None
+
+    def _attribution_tokens(self, st: Statement) -> set[int]:
+        """The words that carry an attribution: the verb phrase minus what it reports."""
+        if st.cue is None:
+            return set()
+        verb = st.cue
+        root = verb
+        while root.dep_ in ("conj", "xcomp", "advcl", "pcomp", "prep") and root.head is not root:
+            root = root.head
+        toks = {t.i for t in root.subtree if self.in_quote[t.i] < 0}
+        clause = clause_of(verb)
+        if clause is not None:
+            toks -= {t.i for t in clause.subtree if self.in_quote[t.i] < 0}
+        return toks
+
+    def _gap_is_attribution(self, a: int, b: int, owner: Statement) -> bool:
+        """Nothing but punctuation and ``owner``'s attribution between tokens a and b (exclusive)."""
+        allowed = self._attribution_tokens(owner)
+        for t in self.doc[a + 1:b]:
+            if t.is_punct or t.is_space or t.i in allowed:
+                continue
+            return False
+        return True
+
+    def _chain_continued_quotes(self) -> None:
+        """A quote with no cue continues the quote next to it: "…," he said. "…" """
+        changed = True
+        while changed:
+            changed = False
+            for qi in range(len(self.spans)):
+                if qi in self.direct or qi in self.absorbed or not self._statement_like(qi):
+                    continue
+                lo, hi = self.qtok[qi]
+                prev = qi - 1
+                if prev >= 0 and prev in self.direct and prev not in self.absorbed:
+                    owner = self.direct[prev]
+                    if self._gap_is_attribution(self.qtok[prev][1], lo, owner) and self._near(prev, qi):
+                        self._inherit(qi, owner)
+                        changed = True
+                        continue
+                nxt = qi + 1
+                if nxt < len(self.spans) and nxt in self.direct and nxt not in self.absorbed:
+                    owner = self.direct[nxt]
+                    if self._gap_is_attribution(hi, self.qtok[nxt][0], owner) and self._near(qi, nxt) \
+                            and owner.cue is not None and owner.cue.i > self.qtok[nxt][1]:
+                        self._inherit(qi, owner)
+                        changed = True
+
+    def _near(self, a: int, b: int) -> bool:
+        """Two quotes in the same or adjacent paragraphs."""
+        between = self.text[self.spans[a].close_end:self.spans[b].open_at]
+        return between.count("\n\n") + between.count("\n") <= 2
+
+    def _inherit(self, qi: int, owner: Statement) -> None:
+        s = self.spans[qi]
+        self.direct[qi] = Statement(s.start, s.end, direct=True, cue=owner.cue, subject=owner.subject,
+                                    quote=qi, inherited_from=owner)
+
+    # ----- step 4: speakers ------------------------------------------------------------------------
+    def _resolve(self, statements: list[Statement]) -> None:
+        cache: dict[int, Entity | None] = {}
+        # resolve in the order the subjects appear, so pronouns see the mentions before them
+        for st in sorted(statements, key=lambda s: (s.subject.idx if s.subject is not None else s.start)):
+            if st.inherited_from is not None:
+                continue
+            if st.subject is None:
+                continue
+            if st.subject.i not in cache:
+                cache[st.subject.i] = self.resolver.resolve(st.subject)
+            st.entity = cache[st.subject.i]
+        for st in statements:
+            if st.inherited_from is not None:
+                root = st.inherited_from
+                while root.inherited_from is not None:
+                    root = root.inherited_from
+                st.entity = root.entity if root.entity is not None else cache.get(root.subject.i)
+
+
+def _group(doc: Doc, statements: list[Statement], settings: SpeakerSettings) -> list[Speaker]:
+    speakers: dict[int, Speaker] = {}
+    text = doc.text
+    for st in sorted(statements, key=lambda s: s.start):
+        entity = st.entity
+        sp = speakers.get(id(entity))
+        if sp is None:
+            sp = speakers[id(entity)] = Speaker(name=entity.name, role=entity.role, quotes=[])
+        cue = cue_text(st.cue) if st.cue is not None else None
+        sp.quotes.append(Quote(text=text[st.start:st.end], direct=st.direct, cue=cue, start=st.start, end=st.end))
+    out = list(speakers.values())
+    for sp in out:  # names and roles may have grown while reading on
+        pass
+    if settings.max_quotes_per_speaker:
+        for sp in out:
+            sp.quotes = sp.quotes[:settings.max_quotes_per_speaker]
+    return out

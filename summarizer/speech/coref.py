@@ -1,0 +1,307 @@
+"""Who a speaker phrase refers to: names, aliases, pronouns and role descriptions.
+
+The article introduces people ("Kremlin spokesman Dmitry Peskov", "Sergey Lavrov,
+Russia's foreign minister") and later refers back to them ("Peskov", "Mr. Peskov",
+"he", "the spokesman", "a presidential spokesman"). ``SpeakerResolver`` keeps the
+named mentions in article order and resolves a speaker phrase to an ``Entity``:
+
+* a name: the entity whose name it is, or whose surname/first name it is (the most
+  recently mentioned one when two share a surname);
+* a pronoun: the most recent compatible named person (or organisation, for
+  "it"/"they"), outside quotations;
+* a role description: the entity the article introduced with that role noun
+  ("spokesman", "foreign minister"); organisation nouns ("the agency") go to the
+  most recent organisation;
+* anything else (an unnamed source: "a witness", "officials") stays as written.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Token
+
+HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady", "prof", "professor", "rev"}
+_MALE = {"mr", "sir", "lord", "he", "him", "his", "spokesman", "chairman", "father", "son", "husband",
+         "brother", "king", "prince", "actor", "boy", "man", "uncle", "grandfather", "dad", "congressman"}
+_FEMALE = {"mrs", "ms", "miss", "dame", "lady", "she", "her", "hers", "spokeswoman", "chairwoman", "mother",
+           "daughter", "wife", "sister", "queen", "princess", "actress", "girl", "woman", "aunt", "grandmother",
+           "mum", "mom", "congresswoman"}
+# Common nouns that stand for the most recently named organisation: "the agency said".
+ORG_NOUNS = {"agency", "company", "firm", "ministry", "department", "organisation", "organization", "group",
+             "club", "network", "newspaper", "broadcaster", "channel", "airline", "bank", "university",
+             "charity", "council", "party", "team", "corporation", "retailer", "watchdog", "regulator"}
+_ORG_WORDS = {"ministry", "department", "agency", "inc", "corp", "police", "council", "court", "university",
+              "party", "company", "group", "news", "times", "post", "association", "committee", "office",
+              "bank", "fund", "commission", "service", "club", "union", "institute", "center", "centre",
+              "foundation", "board", "authority", "government", "network", "league", "federation", "church"}
+PERSON_PRONOUNS = {"he": "m", "she": "f", "him": "m", "her": "f"}
+GROUP_PRONOUNS = {"they", "them", "it", "we"}
+_NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "FAC", "WORK_OF_ART", "PRODUCT", "EVENT", "LOC"}
+
+
+@dataclass
+class Entity:
+    """One speaker as the brief shows it."""
+
+    name: str
+    named: bool = True
+    kind: str = "person"  # "person" | "org" | "unknown" | "unnamed"
+    role: str | None = None
+    gender: str | None = None  # "m" | "f" | None
+    role_heads: set[str] = field(default_factory=set)  # head nouns of its roles: {"spokesman"}
+    role_words: set[str] = field(default_factory=set)  # every word of its roles
+
+    @property
+    def words(self) -> list[str]:
+        return [w for w in re.findall(r"\w+", self.name.lower())]
+
+    def add_role(self, role: str | None, head: str | None) -> None:
+        if not role:
+            return
+        if self.role is None:
+            self.role = role
+        if head:
+            self.role_heads.add(head.lower())
+        self.role_words.update(w.lower() for w in re.findall(r"\w+", role))
+        g = _gender_of_words(re.findall(r"\w+", role.lower()))
+        if g and not self.gender:
+            self.gender = g
+
+
+@dataclass
+class Mention:
+    entity: Entity
+    at: int  # character offset
+    subject: bool  # grammatical subject of a verb (a good pronoun antecedent)
+
+
+def _gender_of_words(words: list[str]) -> str | None:
+    if any(w in _MALE for w in words):
+        return "m"
+    if any(w in _FEMALE for w in words):
+        return "f"
+    return None
+
+
+class SpeakerResolver:
+    """Named mentions of one article, and resolution of speaker phrases against them."""
+
+    def __init__(self, doc: Doc, in_quote: list[int]):
+        self.doc = doc
+        self.in_quote = in_quote
+        self.entities: list[Entity] = []
+        self.mentions: list[Mention] = []
+        self._unnamed: dict[str, Entity] = {}
+        self._collect()
+
+    # ----- building the mention list -------------------------------------------------------
+    def _collect(self) -> None:
+        seen_heads: set[int] = set()
+        for ent in self.doc.ents:
+            if ent.label_ not in ("PERSON", "ORG"):
+                continue
+            if any(self.in_quote[t.i] >= 0 for t in ent):
+                continue
+            head = ent.root
+            if head.i in seen_heads:
+                continue
+            seen_heads.add(head.i)
+            self.mention_of_name(head, record=True)
+        self.mentions.sort(key=lambda m: m.at)
+        self._learn_genders()
+
+    def _learn_genders(self) -> None:
+        """A sentence naming one person and using only "he"/"his" (or "she"/"her") tells that person's gender."""
+        by_sent: dict[int, set[int]] = {}
+        for m in self.mentions:
+            if m.entity.kind == "person":
+                sent = self.doc.char_span(m.at, m.at + 1, alignment_mode="expand")
+                if sent is not None:
+                    by_sent.setdefault(sent[0].sent.start, set()).add(id(m.entity))
+        ents = {id(e): e for e in self.entities}
+        for sent in self.doc.sents:
+            people = by_sent.get(sent.start)
+            if not people or len(people) != 1:
+                continue
+            genders = {PERSON_PRONOUNS.get(t.lower_) or ("m" if t.lower_ == "his" else None)
+                       for t in sent if self.in_quote[t.i] < 0} - {None}
+            entity = ents[next(iter(people))]
+            if len(genders) == 1 and entity.gender is None:
+                entity.gender = genders.pop()
+
+    def name_tokens(self, head: Token) -> list[Token]:
+        """The tokens of the name a proper-noun head belongs to, honorifics dropped."""
+        if head.ent_type_ in _NAME_LABELS and head.ent_iob_ != "O":
+            ent = next((e for e in self.doc.ents if e.start <= head.i < e.end), None)
+            toks = list(ent) if ent is not None else [head]
+        else:
+            toks = [head]
+            i = head.i - 1
+            while i >= 0 and self.doc[i].pos_ == "PROPN" and self.doc[i].dep_ in ("compound", "flat") \
+                    and self.doc[i].head.i in {t.i for t in toks}:
+                toks.insert(0, self.doc[i])
+                i -= 1
+        while toks and (toks[0].lower_.rstrip(".") in HONORIFICS or toks[0].lower_ in ("the", "a", "'s")
+                        or toks[0].is_punct):
+            toks = toks[1:]
+        while toks and (toks[-1].lower_ in ("'s", "’s") or toks[-1].is_punct):
+            toks = toks[:-1]
+        return toks or [head]
+
+    def role_of(self, head: Token, name: list[Token]) -> tuple[str | None, str | None]:
+        """The title or role given with a name: "Kremlin spokesman" Dmitry Peskov, Peskov, "the Kremlin spokesman"."""
+        name_ids = {t.i for t in name}
+        first = min(name_ids)
+        # Words in front of the name inside its noun phrase.
+        left = [t for t in self.doc[head.left_edge.i:first]
+                if t.dep_ in ("compound", "amod", "nmod", "npadvmod", "nummod", "poss", "case", "punct")
+                or t.head.i not in name_ids and t.i < first]
+        while left and (left[0].dep_ in ("det", "punct", "case") or left[0].lower_ in ("the", "a", "an")):
+            left = left[1:]
+        left = [t for t in left if not (t.lower_.rstrip(".") in HONORIFICS and t.pos_ == "PROPN")]
+        if left and any(t.pos_ in ("NOUN", "PROPN") and t.lower_.rstrip(".") not in HONORIFICS for t in left):
+            nouns = [t for t in left if t.pos_ in ("NOUN", "PROPN")]
+            if any(t.pos_ == "NOUN" or t.is_title for t in nouns) and left[-1].i == first - 1:
+                role = self.doc[left[0].i:left[-1].i + 1].text
+                return role, nouns[-1].lemma_
+        # An appositive: "Dmitry Peskov, the Kremlin spokesman, said".
+        for c in head.children:
+            if c.dep_ == "appos" and c.pos_ == "NOUN":
+                toks = [t for t in self.doc[c.left_edge.i:c.i + 1] if t.dep_ != "det" and not t.is_punct]
+                if toks:
+                    return self.doc[toks[0].i:c.i + 1].text, c.lemma_
+        return None, None
+
+    def mention_of_name(self, head: Token, *, record: bool) -> Entity:
+        name = self.name_tokens(head)
+        text = " ".join(t.text for t in name)
+        role, role_head = self.role_of(head, name)
+        honorific = self.doc[name[0].i - 1].lower_.rstrip(".") if name[0].i > 0 else ""
+        labels = {t.ent_type_ for t in name}
+        entity = self._match_name(text, at=head.idx)
+        if entity is None:
+            entity = Entity(name=text, kind=self._kind(labels, text))
+            self.entities.append(entity)
+        elif len(text.split()) > len(entity.name.split()) and set(entity.words) <= set(re.findall(r"\w+", text.lower())):
+            entity.name = text  # the fullest form of the name
+        if "PERSON" in labels and entity.kind != "person":
+            entity.kind = "person"
+        if honorific in HONORIFICS:
+            entity.kind = "person"
+            entity.gender = entity.gender or _gender_of_words([honorific])
+        entity.add_role(role, role_head)
+        if record:
+            self.mentions.append(Mention(entity, head.idx, head.dep_ in ("nsubj", "nsubjpass")))
+        return entity
+
+    @staticmethod
+    def _kind(labels: set[str], text: str) -> str:
+        words = set(re.findall(r"\w+", text.lower()))
+        if "PERSON" in labels:
+            return "person"
+        if words & _ORG_WORDS or (text.isupper() and len(text) > 1):
+            return "org"
+        if labels & {"ORG", "GPE", "NORP"}:
+            return "org" if len(words) > 1 or "ORG" in labels else "unknown"
+        return "unknown"
+
+    def _match_name(self, text: str, at: int) -> Entity | None:
+        """An entity already known under this name, its surname or its first name; the most recent wins."""
+        words = re.findall(r"\w+", text.lower())
+        if not words:
+            return None
+        for e in self.entities:
+            if e.name.lower() == text.lower():
+                return e
+        recent = [m.entity for m in reversed(self.mentions) if m.at <= at] + self.entities
+        for e in recent:
+            ew = e.words
+            if not ew or e.kind == "unnamed":
+                continue
+            if len(words) == 1 and (words[0] == ew[-1] or (words[0] == ew[0] and e.kind == "person")):
+                return e
+            if len(ew) == 1 and ew[0] == words[-1] and e.kind != "org":
+                return e  # a first short mention ("Obama"), now named in full
+            if len(words) > 1 and words[-1] == ew[-1] and len(ew) > 1 and words[0] == ew[0]:
+                return e
+        return None
+
+    # ----- resolution --------------------------------------------------------------------------
+    def resolve(self, subj: Token) -> Entity | None:
+        """The entity a speaker phrase (its head token) refers to; records the mention."""
+        at = subj.idx
+        low = subj.lower_
+        if subj.pos_ == "PRON" or low in PERSON_PRONOUNS or low in GROUP_PRONOUNS:
+            entity = self._resolve_pronoun(low, at)
+        elif subj.pos_ == "PROPN" or (subj.ent_type_ in ("PERSON", "ORG") and subj.ent_iob_ != "O"):
+            entity = self.mention_of_name(subj, record=False)
+        else:
+            appos = next((c for c in subj.children if c.dep_ == "appos" and c.pos_ == "PROPN"), None)
+            if appos is not None:  # "a spokesman, John Smith, said"
+                entity = self.mention_of_name(appos, record=False)
+                entity.add_role(self._phrase(subj, with_det=False), subj.lemma_)
+            else:
+                entity = self._resolve_description(subj)
+        if entity is not None:
+            self.mentions.append(Mention(entity, at, True))
+            self.mentions.sort(key=lambda m: m.at)
+        return entity
+
+    def _compatible(self, entity: Entity, pronoun: str) -> bool:
+        if pronoun in PERSON_PRONOUNS:
+            if entity.kind not in ("person", "unknown") and entity.named:
+                return False
+            if entity.kind == "unnamed" and entity.name.split()[-1].lower().endswith("s"):
+                return False  # "officials" is not "he"
+            return entity.gender in (None, PERSON_PRONOUNS[pronoun])
+        if pronoun in ("it",):
+            return entity.kind == "org"
+        if pronoun in ("they", "them", "we"):
+            return entity.kind in ("org", "unnamed")
+        return True
+
+    def _resolve_pronoun(self, pronoun: str, at: int) -> Entity | None:
+        if pronoun in ("i", "me", "you"):
+            return None
+        before = [m for m in reversed(self.mentions) if m.at < at]
+        for m in before[:12]:
+            if m.subject and self._compatible(m.entity, pronoun):
+                return m.entity
+        for m in before[:12]:
+            if self._compatible(m.entity, pronoun):
+                return m.entity
+        return None
+
+    def _phrase(self, head: Token, *, with_det: bool = True) -> str:
+        """A noun phrase as written, without its trailing modifiers: "a presidential spokesman"."""
+        left = [t for t in self.doc[head.left_edge.i:head.i + 1]]
+        while left and (left[0].is_punct or (not with_det and left[0].dep_ == "det")):
+            left = left[1:]
+        # drop a leading relative or clausal part that is not part of the name
+        return self.doc[left[0].i:head.i + 1].text if left else head.text
+
+    def _resolve_description(self, head: Token) -> Entity:
+        lemma = head.lemma_.lower()
+        mods = {t.lower_ for t in head.lefts if t.dep_ in ("amod", "compound", "nmod")}
+        if lemma in ORG_NOUNS and head.tag_ != "NNS":
+            for m in reversed(self.mentions):
+                if m.at < head.idx and m.entity.kind == "org" and m.entity.named:
+                    return m.entity
+        candidates = [e for e in self.entities if lemma in e.role_heads and e.named]
+        if candidates and head.tag_ != "NNS":
+            def score(e: Entity) -> tuple[int, int]:
+                last = max((m.at for m in self.mentions if m.entity is e and m.at < head.idx), default=-1)
+                return (len(mods & e.role_words), last)
+            return max(candidates, key=score)
+        # An unnamed source stays what the article calls it.
+        phrase = self._phrase(head)
+        key = " ".join(t.lemma_.lower() for t in head.doc[head.left_edge.i:head.i + 1] if t.dep_ != "det")
+        entity = self._unnamed.get(key)
+        if entity is None:
+            words = [w.lower() for w in re.findall(r"\w+", phrase)]
+            entity = Entity(name=phrase, named=False, kind="unnamed", gender=_gender_of_words(words))
+            self._unnamed[key] = entity
+            self.entities.append(entity)
+        return entity

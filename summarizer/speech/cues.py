@@ -1,0 +1,115 @@
+"""Reporting cues: the verbs and phrases that attribute a statement, and who their subject is.
+
+Everything here reads the dependency parse of the one shared spaCy ``Doc``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+# Lemmas of verbs that report speech (or writing) and take the reported clause as a complement.
+REPORTING_VERBS = frozenset("""
+say tell add note specify confirm warn argue insist deny claim announce report reveal ask admit explain
+state write suggest stress emphasise emphasize acknowledge allege vow promise predict indicate concede
+complain declare tweet post reply respond answer comment assert maintain contend testify recall estimate
+urge demand disclose mention observe remark reiterate repeat scream shout yell whisper joke boast conclude
+caution agree counter retort quip exclaim cry plead pledge rule decide read sing explain inform assure
+reassure advise order recount describe recommend propose accuse threaten hint lament concur
+""".split())
+# Verbs that report speech with a particle: "went on", "pointed out".
+PARTICLE_VERBS = {("go", "on"), ("point", "out"), ("sign", "off"), ("spell", "out"), ("lay", "out")}
+# Verbs that name what something was called: He called it "brilliant" (a direct quote as object).
+NAMING_VERBS = frozenset("call describe dub label brand term")
+NAMING_VERBS = frozenset(["call", "describe", "dub", "label", "brand", "term"])
+# Verbs of opinion: reported only when asked for (settings), they are often the writer's inference.
+BELIEF_VERBS = frozenset(["think", "believe"])
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A reporting verb (or "according to") with the token that names who spoke."""
+
+    verb: Token  # the verb, or "according" for "according to X"
+    text: str  # the cue as written: "said", "went on", "according to", "was quoted as saying"
+    subject: Token | None  # head token of the speaker phrase
+
+
+def is_reporting_verb(tok: Token, *, beliefs: bool = False) -> bool:
+    if tok.pos_ not in ("VERB", "AUX") and tok.tag_ not in ("VBD", "VBZ", "VBP", "VBG", "VBN", "VB"):
+        return False
+    lemma = tok.lemma_.lower()
+    if lemma in REPORTING_VERBS or (beliefs and lemma in BELIEF_VERBS):
+        return True
+    return any((lemma, c.lower_) in PARTICLE_VERBS for c in tok.children if c.dep_ == "prt")
+
+
+def cue_text(verb: Token) -> str:
+    if verb.lower_ == "according":
+        to = next((c for c in verb.children if c.lower_ == "to"), None)
+        return verb.doc[verb.i:to.i + 1].text if to is not None else verb.text
+    prt = [c for c in verb.children if c.dep_ == "prt"]
+    text = verb.text + "".join(" " + p.text for p in prt)
+    # "was quoted as saying": the whole phrase is the cue.
+    head = verb.head
+    if verb.dep_ == "pcomp" and head.lower_ == "as" and head.head.lemma_ == "quote":
+        quoted = head.head
+        aux = [c for c in quoted.children if c.dep_ == "auxpass"]
+        first = aux[0].i if aux else quoted.i
+        return verb.doc[first:verb.i + 1].text
+    return text
+
+
+def subject_of(verb: Token) -> Token | None:
+    """Who the reporting verb is about: its subject, climbing through "adding"/"went on to say"/"quoted as saying"."""
+    if verb.lower_ == "according":
+        to = next((c for c in verb.children if c.lower_ == "to"), None)
+        obj = next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
+        return obj
+    tok, hops = verb, 0
+    while tok is not None and hops < 4:
+        subj = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if subj:
+            return subj[0]
+        # "by X" of a passive: "it was announced by the ministry"
+        agent = [c for c in tok.children if c.dep_ == "agent"]
+        for a in agent:
+            objs = [c for c in a.children if c.dep_ == "pobj"]
+            if objs:
+                return objs[0]
+        if tok.dep_ in ("conj", "xcomp", "advcl", "pcomp", "prep", "acl") and tok.head is not tok:
+            tok, hops = tok.head, hops + 1
+            continue
+        if tok.dep_ == "relcl":  # "the man who said ..." / "Smith, who said ..."
+            return tok.head
+        break
+    return None
+
+
+def clause_of(verb: Token) -> Token | None:
+    """The clausal complement that carries what was said, if any."""
+    for c in verb.children:
+        if c.dep_ == "ccomp":
+            return c
+    # "said in a statement that ...", "told reporters that ...": the parser sometimes hangs it elsewhere
+    for c in verb.children:
+        if c.dep_ in ("dobj", "xcomp") and any(g.dep_ == "mark" and g.lower_ == "that" for g in c.children):
+            return c
+    # "was quoted as saying ...": the reported clause hangs off "saying"
+    return None
+
+
+def span_of(tok: Token) -> Span:
+    """The contiguous subtree of a token (the parse is projective)."""
+    return tok.doc[tok.left_edge.i:tok.right_edge.i + 1]
+
+
+def token_range(doc: Doc, start_char: int, end_char: int) -> tuple[int, int]:
+    """Token indices [first, last] covering a character range."""
+    span = doc.char_span(start_char, end_char, alignment_mode="expand")
+    if span is None or len(span) == 0:
+        # fall back: tokens that overlap the range
+        toks = [t.i for t in doc if t.idx < end_char and t.idx + len(t) > start_char]
+        return (toks[0], toks[-1]) if toks else (0, -1)
+    return span.start, span.end - 1

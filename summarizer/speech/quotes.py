@@ -1,0 +1,146 @@
+"""Finding direct-quote spans in article text, from the quotation marks alone.
+
+News text mixes straight and typographic marks, uses single quotes both as
+quotation marks (British style) and as apostrophes, and leaves a quote open at
+the end of a paragraph when the next paragraph continues it. So each mark is
+classified from its neighbours (could it open? could it close?) and a small
+state machine pairs them, one paragraph at a time:
+
+* an opening mark while a quote is already open starts a new quote (the old one
+  was left unclosed: news style for a quote continued in the next paragraph,
+  or a typo);
+* a paragraph end closes an open quote (``closed=False`` records that);
+* single quotes are only paired where a double quote does not already hold
+  them, and an apostrophe inside a word (``don't``, ``Russia’s``) never counts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+DOUBLE_OPEN = "“«„"
+DOUBLE_CLOSE = "”»"
+DOUBLE_ANY = '"' + DOUBLE_OPEN + DOUBLE_CLOSE
+SINGLE_OPEN = "‘‹"
+SINGLE_CLOSE = "’›"
+SINGLE_ANY = "'" + SINGLE_OPEN + SINGLE_CLOSE
+
+# Characters after which a mark may open a quote / before which it may close one.
+_BEFORE_OPEN = set("([{—–-/:;,") | set(DOUBLE_ANY) | set(SINGLE_ANY)
+_AFTER_CLOSE = set(".,;:!?)]}—–-/…") | set(DOUBLE_ANY) | set(SINGLE_ANY)
+# Leading elisions that look like an opening single quote: 'em, 'n', '90s, 'til.
+_ELISION = re.compile(r"(?:em|n|til|cause|tis|twas|bout)\b|\d0s\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class QuoteSpan:
+    """The text between a pair of quotation marks: ``text[start:end]``, marks excluded."""
+
+    start: int
+    end: int
+    open_at: int  # offset of the opening mark
+    close_end: int  # offset just after the closing mark (== end when the quote was left open)
+    closed: bool
+    single: bool  # single quotation marks (‘…’ or '…')
+
+
+def find_quote_spans(text: str) -> list[QuoteSpan]:
+    """Every quotation in ``text``, in order, nested ones (a quote inside a quote) excluded."""
+    spans: list[QuoteSpan] = []
+    for para_start, para_end in _paragraphs(text):
+        doubles = _pair(text, para_start, para_end, DOUBLE_ANY, DOUBLE_OPEN, DOUBLE_CLOSE, single=False)
+        singles = _pair(text, para_start, para_end, SINGLE_ANY, SINGLE_OPEN, SINGLE_CLOSE, single=True,
+                        blocked=doubles)
+        # A single-quoted span that wholly holds double-quoted ones is British nesting: keep the outer.
+        kept_doubles = [d for d in doubles if not any(s.open_at < d.open_at and d.close_end <= s.close_end
+                                                       for s in singles)]
+        kept_singles = [s for s in singles if not any(_crosses(s, d) for d in kept_doubles)]
+        spans.extend(kept_doubles + kept_singles)
+    spans = [s for s in spans if text[s.start:s.end].strip()]
+    return sorted(spans, key=lambda s: s.start)
+
+
+def _crosses(a: QuoteSpan, b: QuoteSpan) -> bool:
+    inside = b.open_at <= a.open_at < b.close_end or b.open_at < a.close_end <= b.close_end
+    return inside
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for m in re.finditer(r"\n", text):
+        if m.start() > pos:
+            out.append((pos, m.start()))
+        pos = m.end()
+    if pos < len(text):
+        out.append((pos, len(text)))
+    return out
+
+
+def _can_open(text: str, i: int, single: bool) -> bool:
+    before = text[i - 1] if i > 0 else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    if after.isspace():
+        return False
+    if single and before.isalnum():
+        return False  # an apostrophe inside or after a word
+    if single and _ELISION.match(text, i + 1):
+        return False
+    return before.isspace() or before in _BEFORE_OPEN
+
+
+def _can_close(text: str, i: int, single: bool) -> bool:
+    before = text[i - 1] if i > 0 else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    if single and after.isalnum():
+        return False  # don't, Russia’s
+    return (after.isspace() or after in _AFTER_CLOSE) and not before.isspace() or before.isspace() and after.isspace()
+
+
+def _pair(text: str, lo: int, hi: int, marks: str, openers: str, closers: str, *, single: bool,
+          blocked: list[QuoteSpan] = ()) -> list[QuoteSpan]:
+    """Pair the marks of one kind inside one paragraph ``text[lo:hi]``."""
+    out: list[QuoteSpan] = []
+    open_at: int | None = None
+    positions = [i for i in range(lo, hi) if text[i] in marks
+                 and not any(b.open_at <= i < b.close_end for b in blocked)]
+    for n, i in enumerate(positions):
+        ch = text[i]
+        can_open, can_close = _can_open(text, i, single), _can_close(text, i, single)
+        if ch in openers and not (can_close and not can_open):
+            can_open, can_close = True, False
+        elif ch in closers and not (can_open and not can_close):
+            can_open, can_close = False, can_close or not single
+        if single and open_at is not None and can_close and _is_possessive(text, i):
+            # "the players' union": take it as a closing mark only if no better one follows.
+            later = positions[n + 1:]
+            if any(_can_close(text, j, True) and not _is_possessive(text, j) for j in later):
+                continue
+        if open_at is None:
+            if can_open:
+                open_at = i
+        elif can_close:
+            out.append(_span(text, open_at, i, closed=True, single=single))
+            open_at = None
+        elif can_open:
+            out.append(_span(text, open_at, i, closed=False, single=single))
+            open_at = i
+    if open_at is not None and not single:
+        # Left open at the paragraph end: news style for a quote continued in the next paragraph.
+        out.append(_span(text, open_at, hi, closed=False, single=single))
+    return [s for s in out if s.end > s.start]
+
+
+def _is_possessive(text: str, i: int) -> bool:
+    """``s'`` followed by a lower-case word: most likely a plural possessive, not a closing mark."""
+    return text[i - 1:i] in ("s", "S") and re.match(r"\s+[a-z]", text[i + 1:i + 4]) is not None
+
+
+def _span(text: str, open_at: int, close_at: int, *, closed: bool, single: bool) -> QuoteSpan:
+    start, end = open_at + 1, close_at
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return QuoteSpan(start=start, end=end, open_at=open_at, close_end=close_at + 1 if closed else end,
+                     closed=closed, single=single)
