@@ -31,7 +31,7 @@ _TRAFILATURA_OPTIONS = dict(
     include_tables=True,
     include_images=False,
     include_links=False,
-    favor_precision=False,
+    favor_precision=True,
     favor_recall=False,
     deduplicate=False,
 )
@@ -63,6 +63,8 @@ def extract_article(html: str, url: str | None, settings: ExtractSettings) -> Ar
     lines = [line for line in lines if line]
     if lines and title and _same_words(lines[0], title):
         lines = lines[1:]  # the headline is the title, not the first paragraph
+    # trafilatura leaves some furniture in ("Read more: ...", "Comments", a byline at the end).
+    lines, dateline = drop_furniture(lines)
     text = _limit("\n\n".join(lines), settings)
     if len(text) < settings.min_chars:
         raise BriefError("no_article_text")
@@ -71,7 +73,7 @@ def extract_article(html: str, url: str | None, settings: ExtractSettings) -> Ar
         title=title,
         site=(doc.sitename if doc is not None and doc.sitename else None) or _host(url),
         url=url,
-        published=(doc.date if doc is not None else None) or None,
+        published=(doc.date if doc is not None else None) or dateline,
         author=(doc.author if doc is not None else None) or None,
         language=(doc.language if doc is not None else None) or _html_language(html) or guess_language(text),
     )
@@ -132,7 +134,13 @@ def extract_pasted_text(text: str, settings: ExtractSettings) -> Article:
     body = _limit(cleaned.text, settings)
     if len(body) < settings.min_chars:
         raise BriefError("no_article_text")
-    return Article(text=body, title=cleaned.title, published=cleaned.published, language=guess_language(body))
+    return Article(
+        text=body,
+        title=cleaned.title,
+        published=cleaned.published,
+        author=cleaned.author,
+        language=guess_language(body),
+    )
 
 
 @dataclass
@@ -140,14 +148,32 @@ class CleanedText:
     text: str
     title: str | None = None
     published: str | None = None
+    author: str | None = None
 
 
 def clean_pasted_text(text: str) -> CleanedText:
     """Normalise whitespace and drop page furniture (see the module docstring)."""
     paragraphs = _paragraphs(text)
+    author = None
+    for i, para in enumerate(paragraphs[:4]):
+        match = _BYLINE.match(para)
+        if match and len(_words(para)) <= 10:
+            author = match.group(1).strip()
+            del paragraphs[i]
+            break
     title = None
     if len(paragraphs) > 1 and _looks_like_headline(paragraphs[0]):
         title = paragraphs.pop(0)
+    kept, published = drop_furniture(paragraphs)
+    return CleanedText(text="\n\n".join(kept), title=title, published=published, author=author)
+
+
+# "By Jane Doe", "By Jane Doe and John Roe, Reuters", "By Jane Doe | Updated ..."
+_BYLINE = re.compile(r"^(?:By|BY|by)\s+([A-Z][^|•·]*?)\s*(?:[|•·].*)?$")
+
+
+def drop_furniture(paragraphs: list[str]) -> tuple[list[str], str | None]:
+    """The paragraphs that are article text, and the date of a dateline if one was seen."""
     published = None
     kept: list[str] = []
     for para in paragraphs:
@@ -160,8 +186,7 @@ def clean_pasted_text(text: str) -> CleanedText:
         if _is_furniture(para):
             continue
         kept.append(para)
-    kept = _drop_trailing_bio_and_furniture(kept)
-    return CleanedText(text="\n\n".join(kept), title=title, published=published)
+    return _drop_trailing_bio_and_furniture(kept), published
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -238,11 +263,13 @@ def _dateline(line: str) -> str | None:
 
 # --- furniture lines
 
-# Short lines starting like this are links to other pages, not article text.
+# Short lines starting like this are links to other pages, not article text. The
+# ambiguous openings ("Related", "Trending", ...) count only with a separator after them.
 _TEASER = re.compile(
-    r"^(?:see also|read more|read also|also read|read next|related(?: articles?| stories| news)?|more from|"
-    r"recommended(?: for you)?|you may also like|you might also like|most read|popular now|trending|"
-    r"more on this story|further reading|click here)\b\s*[:\-–—|»]?",
+    r"^(?:(?:see also|read more|read also|also read|read next|you may also like|you might also like|"
+    r"further reading|more on this story|recommended for you)\b|"
+    r"(?:related(?: articles?| stories| news| posts?| content| reading)?|recommended|trending|most read|"
+    r"popular now|more from [^:|»]{1,40}|more stories|click here)\s*(?:[:|»]|[-–—]\s|$))",
     re.IGNORECASE,
 )
 _FURNITURE = re.compile(

@@ -1,0 +1,248 @@
+"""extract_article (HTML) and extract_pasted_text (copied text): what is kept, what is dropped."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from summarizer.errors import BriefError
+from summarizer.extract import extract_article, extract_pasted_text
+from summarizer.settings import PROJECT_ROOT, ExtractSettings
+
+EVAL = PROJECT_ROOT / ".." / "shared" / "eval"
+SETTINGS = ExtractSettings()
+
+PARAGRAPHS = [
+    "The harbour authority of Westport said on Tuesday that the old pier will close for repairs next spring, "
+    "after engineers found cracks in three of its supporting columns.",
+    "“We cannot let people walk on it as it is,” said Maria Olsen, who leads the authority. "
+    "She added that the work would take about six months and cost around four million euros.",
+    "Fishermen who use the pier every morning were less pleased. Tom Berger, who has fished there for thirty "
+    "years, said the town had ignored the problem for too long and that the closure came at the worst time.",
+    "The council will vote on the budget for the repairs in January, a spokesman said.",
+]
+
+HTML_PAGE = f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>Old pier to close for repairs | Westport Gazette</title>
+  <meta property="og:title" content="Old pier to close for repairs">
+  <meta property="og:site_name" content="Westport Gazette">
+  <meta name="author" content="Anna Lind">
+  <meta property="article:published_time" content="2023-03-14T09:30:00Z">
+</head>
+<body>
+  <nav><ul><li><a href="/">Home</a></li><li><a href="/news">News</a></li><li><a href="/sport">Sport</a></li></ul></nav>
+  <article>
+    <h1>Old pier to close for repairs</h1>
+    {''.join(f'<p>{p}</p>' for p in PARAGRAPHS)}
+  </article>
+  <aside><h3>Most read</h3><ul><li><a href="/a">Mayor opens new library</a></li><li><a href="/b">Storm warning</a></li></ul></aside>
+  <footer><p>© 2023 Westport Gazette. All rights reserved.</p><a href="/privacy">Privacy policy</a></footer>
+</body>
+</html>"""
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"\w+", text)
+
+
+# ----------------------------------------------------------------------------- HTML
+
+
+def test_html_page_gives_text_and_metadata():
+    article = extract_article(HTML_PAGE, "https://www.westport-gazette.example/news/pier", SETTINGS)
+    assert article.text.split("\n\n") == PARAGRAPHS
+    assert article.title == "Old pier to close for repairs"
+    assert article.site == "Westport Gazette"
+    assert article.published == "2023-03-14"
+    assert article.author == "Anna Lind"
+    assert article.language == "en"
+    assert article.url == "https://www.westport-gazette.example/news/pier"
+
+
+def test_site_falls_back_to_the_host():
+    page = HTML_PAGE.replace('<meta property="og:site_name" content="Westport Gazette">', "").replace(
+        " | Westport Gazette", ""
+    )
+    article = extract_article(page, "https://www.example.org/pier", SETTINGS)
+    assert article.site == "example.org"
+
+
+def test_html_without_article_text_is_refused():
+    with pytest.raises(BriefError) as info:
+        extract_article("<html><body><nav><a href='/'>Home</a></nav></body></html>", None, SETTINGS)
+    assert info.value.code == "no_article_text"
+
+
+def test_plain_text_given_as_html_is_read_as_pasted_text():
+    article = extract_article("\n\n".join(PARAGRAPHS), "https://example.org/a.txt", SETTINGS)
+    assert article.text.split("\n\n") == PARAGRAPHS
+    assert article.site == "example.org"
+
+
+# ----------------------------------------------------------------------------- pasted text: the seed
+
+
+@pytest.fixture(scope="module")
+def seed() -> dict:
+    path = EVAL / "quotes" / "seed.json"
+    if not path.is_file():
+        pytest.skip("evaluation data not present")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_seed_article_loses_its_furniture_and_keeps_its_paragraphs(seed):
+    raw = seed["article"]
+    article = extract_pasted_text(raw, SETTINGS)
+    text = article.text
+    for furniture in ("Freddie Dawson", "Beer specialist", "See also", "Leave a Reply",
+                      "Your email address will not be published", "Required fields", "Back to top"):
+        assert furniture not in text
+    # Every real paragraph survives whole and in order.
+    real = [p.strip() for p in raw.split("\n") if len(words(p)) >= 15 and not p.startswith(("See also", '"'))]
+    assert len(real) >= 6
+    positions = [text.find(re.sub(r"\s+", " ", p)) for p in real[1:]]  # real[0] is the headline
+    assert all(pos >= 0 for pos in positions) and positions == sorted(positions)
+    assert article.title and article.title.startswith("A Kremlin spokesman confirmed")
+    assert article.published == "2022-02-14"
+    # Gold quotes of the body are still in the text, verbatim.
+    for quote in seed["quotes"]:
+        if quote["start"] > len(real[0]):
+            assert quote["quote"] in text
+
+
+# ----------------------------------------------------------------------------- pasted text: general rules
+
+
+def page(*extra_before_end: str, head: tuple[str, ...] = (), tail: tuple[str, ...] = ()) -> str:
+    return "\n\n".join([*head, *PARAGRAPHS[:2], *extra_before_end, *PARAGRAPHS[2:], *tail])
+
+
+def test_see_also_and_read_more_lines_are_dropped():
+    text = page("See also: Ten things to do in Westport this winter",
+                "READ MORE - Council approves new bus lanes",
+                "Related: Why the harbour is silting up")
+    assert extract_pasted_text(text, SETTINGS).text.split("\n\n") == PARAGRAPHS
+
+
+def test_a_sentence_that_starts_with_related_is_kept():
+    text = page("Related repairs on the north jetty were finished last year.")
+    assert "Related repairs on the north jetty" in extract_pasted_text(text, SETTINGS).text
+
+
+def test_author_bio_at_the_end_is_dropped():
+    for bio in (
+        ("Kim Novak", "“Coffee lover. Writer. Explorer. Occasional runner. Proud dog owner.”"),
+        ("Peter van Dam", "Peter van Dam is a reporter covering the coast and its towns."),
+        ("Lena Ford", "Reader. Thinker. Bacon fan. Music geek."),
+    ):
+        article = extract_pasted_text(page(tail=bio), SETTINGS)
+        assert article.text.split("\n\n") == PARAGRAPHS, bio
+
+
+def test_comment_form_and_everything_after_it_is_dropped():
+    text = page(tail=("Leave a comment", "Your email address will not be published. Required fields are marked *",
+                      "Comment *", "Name *", "Email *", "Website", "Post Comment"))
+    assert extract_pasted_text(text, SETTINGS).text.split("\n\n") == PARAGRAPHS
+
+
+def test_back_to_top_share_subscribe_cookie_lines_are_dropped():
+    text = page("Share this article", "Share on Facebook", "Advertisement",
+                tail=("Subscribe to our newsletter", "We use cookies to improve your experience.", "Back to top"))
+    assert extract_pasted_text(text, SETTINGS).text.split("\n\n") == PARAGRAPHS
+
+
+def test_headline_and_dateline_become_title_and_date():
+    text = page(head=("Old pier to close for repairs", "Published: Tuesday 14 March 2023, 09:30 GMT"))
+    article = extract_pasted_text(text, SETTINGS)
+    assert article.title == "Old pier to close for repairs"
+    assert article.published == "2023-03-14"
+    assert article.text.split("\n\n") == PARAGRAPHS
+
+
+def test_a_sentence_with_a_date_is_not_a_dateline():
+    line = "The pier first opened on 3 June 1911 and was last repaired in 1987."
+    assert line in extract_pasted_text(page(line), SETTINGS).text
+
+
+def test_first_line_that_is_a_sentence_is_not_a_title():
+    article = extract_pasted_text("\n\n".join(PARAGRAPHS), SETTINGS)
+    assert article.title is None
+    assert article.text.split("\n\n") == PARAGRAPHS
+
+
+def test_whitespace_is_normalised_and_paragraphs_kept():
+    messy = "\r\n".join(["  " + PARAGRAPHS[0].replace(" ", "  \t", 3), "", "", PARAGRAPHS[1] + "   "]) + "\r\n"
+    messy += "\n\n\n" + PARAGRAPHS[2].replace(" ", "\u00a0", 2) + "\n" + PARAGRAPHS[3]
+    assert extract_pasted_text(messy, SETTINGS).text.split("\n\n") == PARAGRAPHS
+
+
+def test_text_is_a_contiguous_copy_of_the_kept_paragraphs():
+    article = extract_pasted_text(page("See also: Something else", tail=("Back to top",)), SETTINGS)
+    assert article.text == "\n\n".join(PARAGRAPHS)
+
+
+# ----------------------------------------------------------------------------- limits and bad input
+
+
+def test_too_short_is_no_article_text():
+    with pytest.raises(BriefError) as info:
+        extract_pasted_text("A short note.", SETTINGS)
+    assert info.value.code == "no_article_text"
+
+
+def test_long_text_is_cut_at_a_paragraph_boundary():
+    paragraphs = [f"Paragraph {i} says something about the harbour and the pier, again and again." for i in range(200)]
+    settings = ExtractSettings(min_chars=10, max_chars=1000)
+    text = extract_pasted_text("\n\n".join(paragraphs), settings).text
+    assert 0 < len(text) <= 1000
+    kept = text.split("\n\n")
+    assert kept == paragraphs[: len(kept)]
+
+
+def test_one_giant_paragraph_is_cut_at_a_sentence_end():
+    settings = ExtractSettings(min_chars=10, max_chars=500)
+    text = extract_pasted_text(" ".join(["The pier is old and needs repair."] * 100), settings).text
+    assert len(text) <= 500 and text.endswith(".")
+
+
+@pytest.mark.parametrize("bad", ["", "   \n\t  \n", "\x00\x01\x02\x03\x04" * 200, "\ufffd" * 500])
+def test_empty_or_binary_input_is_a_clean_error(bad):
+    with pytest.raises(BriefError) as info:
+        extract_pasted_text(bad, SETTINGS)
+    assert info.value.code in {"no_article_text", "bad_encoding"}
+    with pytest.raises(BriefError):
+        extract_article(bad, None, SETTINGS)
+
+
+# ----------------------------------------------------------------------------- real articles keep their words
+
+
+def _real_articles() -> list[dict]:
+    path = EVAL / "summaries" / "validation.jsonl"
+    if not path.is_file():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_real_articles_keep_their_words():
+    articles = _real_articles()
+    if not articles:
+        pytest.skip("evaluation data not present")
+    for item in articles:
+        article = extract_pasted_text(item["article"], SETTINGS)
+        kept = len(words(article.text)) + len(words(article.title or ""))
+        assert kept >= 0.98 * len(words(item["article"])), item["id"]
+
+
+def test_byline_becomes_author():
+    text = page(head=("Old pier to close for repairs", "By Anna Lind | Westport Gazette"))
+    article = extract_pasted_text(text, SETTINGS)
+    assert article.author == "Anna Lind"
+    assert article.title == "Old pier to close for repairs"
+    assert article.text.split("\n\n") == PARAGRAPHS
