@@ -178,15 +178,47 @@ def _ip_literal(host: str) -> IPAddress | None:
 # --------------------------------------------------------------------------- connecting
 
 
+class _DeadlineStream(httpcore._backends.sync.SyncStream):
+    """A socket stream whose every read and write ends by the fetch's overall deadline,
+    so a server that trickles its headers cannot hold a download open for long."""
+
+    def __init__(self, sock: socket.socket, deadline: float):
+        super().__init__(sock)
+        self._deadline = deadline
+
+    def _time_left(self, timeout: float | None) -> float:
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise httpcore.ReadTimeout("total time limit reached")
+        return left if timeout is None else min(timeout, left)
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return super().read(max_bytes, self._time_left(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        return super().write(buffer, self._time_left(timeout))
+
+    def start_tls(self, ssl_context, server_hostname=None, timeout=None):
+        stream = super().start_tls(ssl_context, server_hostname, self._time_left(timeout))
+        sock = getattr(stream, "_sock", None)
+        return _DeadlineStream(sock, self._deadline) if isinstance(stream, httpcore._backends.sync.SyncStream) else stream
+
+
 class _GuardedBackend(httpcore.SyncBackend):
     """An httpcore network backend that only ever connects to a checked IP address."""
 
-    def __init__(self, settings: FetchSettings):
+    def __init__(self, settings: FetchSettings, deadline: float):
         self._allow = parse_allow_list(settings.allow_addresses)
         self._allowed_ports = set(settings.allowed_ports)
+        self._deadline = deadline
 
     def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+        # Note: the name look-up itself (getaddrinfo) has no timeout of its own.
         ips = self._resolve(host, port)
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise httpcore.ConnectTimeout("total time limit reached")
+        timeout = left if timeout is None else min(timeout, left)
         for ip in ips:
             if not is_allowed_address(ip, self._allow):
                 raise BriefError("blocked_address")
@@ -216,7 +248,7 @@ class _GuardedBackend(httpcore.SyncBackend):
             except BaseException:
                 sock.close()
                 raise
-            return httpcore._backends.sync.SyncStream(sock)
+            return _DeadlineStream(sock, self._deadline)
         raise httpcore.ConnectError(str(last_error or "no address to connect to"))
 
     @staticmethod
@@ -239,11 +271,11 @@ class _GuardedBackend(httpcore.SyncBackend):
 class _GuardedTransport(httpx.HTTPTransport):
     """httpx's own transport with its connection pool swapped for one on the guarded backend."""
 
-    def __init__(self, settings: FetchSettings):
+    def __init__(self, settings: FetchSettings, deadline: float):
         super().__init__(trust_env=False)
         self._pool = httpcore.ConnectionPool(
             ssl_context=httpx.create_ssl_context(trust_env=False),
-            network_backend=_GuardedBackend(settings),
+            network_backend=_GuardedBackend(settings, deadline),
         )
 
 
@@ -260,7 +292,7 @@ def fetch_page(url: str, settings: FetchSettings) -> Page:
         # Only codings decoded (with a size bound) in _BoundedDecoder.
         "Accept-Encoding": "gzip, deflate",
     }
-    with httpx.Client(transport=_GuardedTransport(settings), trust_env=False, follow_redirects=False) as client:
+    with httpx.Client(transport=_GuardedTransport(settings, deadline), trust_env=False, follow_redirects=False) as client:
         for _hop in range(settings.max_redirects + 1):
             remaining = deadline - time.monotonic()
             if remaining <= 0:

@@ -196,6 +196,20 @@ def test_trickling_server_hits_the_total_deadline():
         assert error_code(base + "/t", local(timeout_s=0.5, total_timeout_s=0.5)) == "fetch_timeout"
 
 
+def test_server_trickling_its_headers_hits_the_total_deadline():
+    def trickle_headers(handler):
+        try:
+            for byte in b"HTTP/1.1 200 OK\r\nX-Padding: " + b"a" * 1000:
+                handler.wfile.write(bytes([byte]))
+                handler.wfile.flush()
+                time.sleep(0.05)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    with serve({"/h": trickle_headers}) as base:
+        assert error_code(base + "/h", local(timeout_s=0.5, total_timeout_s=0.6)) == "fetch_timeout"
+
+
 @pytest.mark.parametrize(
     "url",
     ["not a url", "ftp://example.com/file", "http://user:pass@example.com/", "http://user@example.com/",
