@@ -9,12 +9,14 @@
 
 A route value is either ``(status, headers, body)`` or a callable that receives the
 ``http.server.BaseHTTPRequestHandler`` and answers through it (for slow or streamed
-responses). Unknown paths answer 404. ``server.requests`` style logging is kept in
+responses). Unknown paths answer 404. ``self_signed_cert(directory)`` makes a certificate
+for 127.0.0.1 with the openssl command (None when openssl is missing). ``server.requests`` style logging is kept in
 ``hits``: ``serve(routes, hits=[])`` appends every requested path.
 """
 
 from __future__ import annotations
 
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,8 +28,12 @@ Route = Union[tuple[int, dict[str, str], bytes], Handler]
 
 
 @contextmanager
-def serve(routes: dict[str, Route], hits: list[str] | None = None) -> Iterator[str]:
-    """Serve ``routes`` on a free port of 127.0.0.1 for the duration of the ``with`` block."""
+def serve(routes: dict[str, Route], hits: list[str] | None = None,
+          tls: tuple[str, str] | None = None) -> Iterator[str]:
+    """Serve ``routes`` on a free port of 127.0.0.1 for the duration of the ``with`` block.
+
+    ``tls=(certfile, keyfile)`` serves HTTPS instead (the base URL then starts with https).
+    """
 
     class _Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -58,10 +64,33 @@ def serve(routes: dict[str, Route], hits: list[str] | None = None) -> Iterator[s
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     server.daemon_threads = True
+    scheme = "http"
+    if tls is not None:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(*tls)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        scheme = "https"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield f"{scheme}://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
+
+
+def self_signed_cert(directory: str) -> tuple[str, str] | None:
+    """(certfile, keyfile) for 127.0.0.1, made with the openssl command line tool."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    if shutil.which("openssl") is None:
+        return None
+    cert, key = str(Path(directory) / "cert.pem"), str(Path(directory) / "key.pem")
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )
+    return cert, key

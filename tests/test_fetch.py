@@ -15,7 +15,7 @@ from summarizer.errors import BriefError
 from summarizer.fetch import check_url, decode_body, fetch_page, is_allowed_address, is_public_address
 from summarizer.settings import FetchSettings
 
-from .http_server import serve
+from .http_server import self_signed_cert, serve
 
 HTML = "<html><head><title>Hello</title></head><body><p>Grüße aus der Stadt.</p></body></html>"
 HTML_HEADERS = {"Content-Type": "text/html; charset=utf-8"}
@@ -314,3 +314,28 @@ def test_decode_body_fallbacks():
     with pytest.raises(BriefError) as info:
         decode_body(b"\x00\x01\x02\x03" * 100, "utf-8")
     assert info.value.code == "bad_encoding"
+
+
+@pytest.fixture(scope="module")
+def cert_pair(tmp_path_factory):
+    pair = self_signed_cert(str(tmp_path_factory.mktemp("tls")))
+    if pair is None:
+        pytest.skip("openssl not available")
+    return pair
+
+
+def test_https_page_is_fetched_through_the_guarded_connection(cert_pair, monkeypatch):
+    import ssl
+
+    import httpx
+
+    trusting = ssl.create_default_context(cafile=cert_pair[0])
+    monkeypatch.setattr(httpx, "create_ssl_context", lambda *a, **k: trusting)
+    with serve({"/s": (200, HTML_HEADERS, HTML.encode())}, tls=cert_pair) as base:
+        assert base.startswith("https://")
+        assert fetch_page(base + "/s", local()).html == HTML
+
+
+def test_https_with_an_untrusted_certificate_fails_cleanly(cert_pair):
+    with serve({"/s": (200, HTML_HEADERS, HTML.encode())}, tls=cert_pair) as base:
+        assert error_code(base + "/s", local()) == "fetch_failed"
