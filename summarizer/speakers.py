@@ -117,7 +117,8 @@ class _Attributor:
             return []
         if subject is None:
             return []
-        lo, hi = clause.left_edge.i, clause.right_edge.i
+        lo, hi = self._within_paragraph(verb, clause.left_edge.i, clause.right_edge.i)
+        hi = self._with_trailing_partial_quote(verb, hi)
         # the reported clause stops at the verb itself ("..., he said, ...")
         if lo < verb.i < hi:
             if clause.i < verb.i:
@@ -127,6 +128,11 @@ class _Attributor:
         quotes = self._quotes_in(lo, hi)
         narrative = [t for t in self.doc[lo:hi + 1] if self.in_quote[t.i] < 0 and not t.is_punct
                      and not (t.dep_ == "mark" and t.lower_ == "that")]
+        if quotes and self._quote_right_before(quotes[-1], verb, subject):
+            # "...'My car was stuck,' she said": the quote is what was said (the parser ran the
+            # clause back over text before it)
+            self._set_direct(quotes[-1], verb, subject)
+            return []
         if quotes and len(narrative) <= 1:
             for qi in quotes:  # the clause is a direct quote: verb is its cue
                 self._set_direct(qi, verb, subject)
@@ -140,6 +146,42 @@ class _Attributor:
                 hi = min(hi, qlo - 1)
         statement = self._clause_statement(lo, hi, verb, subject)
         return [statement] if statement else []
+
+    def _quote_right_before(self, qi: int, verb: Token, subject: Token | None) -> bool:
+        """A sentence-like quote followed by nothing but its cue: '"…," she said' / '"…," said Smith'."""
+        qlo, qhi = self.qtok[qi]
+        if qhi >= verb.i or not self._statement_like(qi):
+            return False
+        s = self.spans[qi]
+        if not (self.text[s.start:s.start + 1].isupper() or self.text[s.end - 1:s.end] in ",?!"):
+            return False
+        allowed = {t.i for t in subject.subtree} if subject is not None else set()
+        return all(t.is_punct or t.i in allowed or t.dep_ in ("aux", "neg", "advmod")
+                   for t in self.doc[qhi + 1:verb.i])
+
+    def _within_paragraph(self, anchor: Token, lo: int, hi: int) -> tuple[int, int]:
+        """Clip a token range to the paragraph of ``anchor``: the parser sometimes runs sentences over line breaks."""
+        for i in range(anchor.i - 1, lo - 1, -1):
+            if "\n" in self.doc[i].text:
+                lo = i + 1
+                break
+        for i in range(anchor.i + 1, hi + 1):
+            if "\n" in self.doc[i].text:
+                hi = i - 1
+                break
+        return lo, hi
+
+    def _with_trailing_partial_quote(self, verb: Token, hi: int) -> int:
+        """'told the Times that he has not seen it, "and I don't care to."': the quote continues the clause."""
+        doc = self.doc
+        i = hi + 1
+        while i < len(doc) and doc[i].text in (",", "—", "–", "-", "--"):
+            i += 1
+        qi = self.in_quote[i] if i < len(doc) and i > hi + 1 else -1
+        if qi >= 0 and self.qtok[qi][0] == i and not self._is_full_quote(qi) \
+                and self.text[self.spans[qi].start:self.spans[qi].start + 1].islower():
+            return self.qtok[qi][1]
+        return hi
 
     def _clause_statement(self, lo: int, hi: int, verb: Token, subject: Token | None) -> Statement | None:
         doc = self.doc
@@ -170,7 +212,7 @@ class _Attributor:
         head = verb.head
         if self.in_quote[head.i] >= 0:
             return []
-        lo, hi = head.left_edge.i, head.right_edge.i
+        lo, hi = self._within_paragraph(verb, head.left_edge.i, head.right_edge.i)
         if verb.i > head.i:
             hi = verb.left_edge.i - 1
         else:
@@ -194,7 +236,7 @@ class _Attributor:
         head = tok.head
         if subject is None or head is tok:
             return []
-        lo, hi = head.left_edge.i, head.right_edge.i
+        lo, hi = self._within_paragraph(tok, head.left_edge.i, head.right_edge.i)
         if tok.i > head.i:
             hi = tok.left_edge.i - 1
         else:
@@ -227,10 +269,28 @@ class _Attributor:
                         break
 
     def _set_direct(self, qi: int, verb: Token, subject: Token | None) -> None:
-        if qi in self.direct or subject is None:
+        """Make ``verb`` the cue of quote ``qi``, unless a cue right next to the quote already is."""
+        if subject is None:
+            return
+        old = self.direct.get(qi)
+        if old is not None and (old.cue is verb or self._adjacent(qi, old.cue, old.subject)
+                                or not self._adjacent(qi, verb, subject)):
             return
         s = self.spans[qi]
         self.direct[qi] = Statement(s.start, s.end, direct=True, cue=verb, subject=subject, quote=qi)
+
+    def _adjacent(self, qi: int, verb: Token | None, subject: Token | None) -> bool:
+        """The cue touches the quote: '"…," she said' or 'she said: "…"'."""
+        if verb is None:
+            return False
+        qlo, qhi = self.qtok[qi]
+        if verb.i > qhi:
+            return self._quote_right_before(qi, verb, subject)
+        allowed = {t.i for t in subject.subtree} if subject is not None else set()
+        allowed |= {t.i for t in verb.subtree if t.dep_ in ("dative", "dobj", "prt", "aux", "advmod", "prep")
+                    or any(a.dep_ in ("dative", "dobj", "prep") and a.head is verb for a in t.ancestors)}
+        gap = [t for t in self.doc[verb.i + 1:qlo] if not t.is_punct]
+        return all(t.i in allowed for t in gap) and self.doc[qlo - 1].text in (":", ",") if qlo > verb.i else False
 
     def _statement_like(self, qi: int) -> bool:
         s = self.spans[qi]
@@ -387,8 +447,6 @@ def _group(doc: Doc, statements: list[Statement], settings: SpeakerSettings) -> 
         cue = cue_text(st.cue) if st.cue is not None else None
         sp.quotes.append(Quote(text=text[st.start:st.end], direct=st.direct, cue=cue, start=st.start, end=st.end))
     out = list(speakers.values())
-    for sp in out:  # names and roles may have grown while reading on
-        pass
     if settings.max_quotes_per_speaker:
         for sp in out:
             sp.quotes = sp.quotes[:settings.max_quotes_per_speaker]

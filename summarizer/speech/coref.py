@@ -136,6 +136,11 @@ class SpeakerResolver:
         if head.ent_type_ in _NAME_LABELS and head.ent_iob_ != "O":
             ent = next((e for e in self.doc.ents if e.start <= head.i < e.end), None)
             toks = list(ent) if ent is not None else [head]
+            # an entity run across punctuation ("the Post, Barrientos") is cut to the head's side
+            cut = [t.i for t in toks if t.is_punct and t.text not in ("-", ".", "'", "’")]
+            left = max((c for c in cut if c < head.i), default=-1)
+            right = min((c for c in cut if c > head.i), default=len(self.doc))
+            toks = [t for t in toks if left < t.i < right]
         else:
             toks = [head]
             i = head.i - 1
@@ -265,14 +270,22 @@ class SpeakerResolver:
     def _resolve_pronoun(self, pronoun: str, at: int) -> Entity | None:
         if pronoun in ("i", "me", "you"):
             return None
-        before = [m for m in reversed(self.mentions) if m.at < at]
-        for m in before[:12]:
-            if m.subject and self._compatible(m.entity, pronoun):
+        before = [m for m in reversed(self.mentions) if m.at < at][:12]
+        fits = [m for m in before if self._compatible(m.entity, pronoun)]
+        if pronoun in PERSON_PRONOUNS:
+            # a named person of the right gender beats one of unknown gender, who beats an unnamed source
+            want = PERSON_PRONOUNS[pronoun]
+            for test in (lambda m: m.entity.named and m.entity.gender == want and m.subject,
+                         lambda m: m.entity.named and m.subject,
+                         lambda m: m.entity.named and m.entity.gender == want,
+                         lambda m: m.subject):
+                found = next((m for m in fits[:6] if test(m)), None)
+                if found is not None:
+                    return found.entity
+        for m in fits:
+            if m.subject:
                 return m.entity
-        for m in before[:12]:
-            if self._compatible(m.entity, pronoun):
-                return m.entity
-        return None
+        return fits[0].entity if fits else None
 
     def _phrase(self, head: Token, *, with_det: bool = True) -> str:
         """A noun phrase as written, without its trailing modifiers: "a presidential spokesman"."""
@@ -295,6 +308,17 @@ class SpeakerResolver:
                 last = max((m.at for m in self.mentions if m.entity is e and m.at < head.idx), default=-1)
                 return (len(mods & e.role_words), last)
             return max(candidates, key=score)
+        # "the father said", "the actor said": a definite description of the person the story is about
+        det = next((t for t in head.lefts if t.dep_ == "det"), None)
+        if det is not None and det.lower_ == "the" and head.tag_ == "NN" and head.ent_type_ == "" \
+                and lemma not in ORG_NOUNS:
+            for m in reversed(self.mentions):
+                if m.at < head.idx and m.entity.named and m.entity.kind == "person" and m.subject:
+                    g = _gender_of_words([lemma])
+                    if g and m.entity.gender and g != m.entity.gender:
+                        continue
+                    m.entity.add_role(lemma if m.entity.role is None else None, None)
+                    return m.entity
         # An unnamed source stays what the article calls it.
         phrase = self._phrase(head)
         key = " ".join(t.lemma_.lower() for t in head.doc[head.left_edge.i:head.i + 1] if t.dep_ != "det")

@@ -21,7 +21,6 @@ reassure advise order recount describe recommend propose accuse threaten hint la
 # Verbs that report speech with a particle: "went on", "pointed out".
 PARTICLE_VERBS = {("go", "on"), ("point", "out"), ("sign", "off"), ("spell", "out"), ("lay", "out")}
 # Verbs that name what something was called: He called it "brilliant" (a direct quote as object).
-NAMING_VERBS = frozenset("call describe dub label brand term")
 NAMING_VERBS = frozenset(["call", "describe", "dub", "label", "brand", "term"])
 # Verbs of opinion: reported only when asked for (settings), they are often the writer's inference.
 BELIEF_VERBS = frozenset(["think", "believe"])
@@ -79,7 +78,11 @@ def subject_of(verb: Token) -> Token | None:
             if objs:
                 return objs[0]
         if tok.dep_ in ("conj", "xcomp", "advcl", "pcomp", "prep", "acl") and tok.head is not tok:
+            came_from_acl = tok.dep_ == "acl"
             tok, hops = tok.head, hops + 1
+            # "NASA released a graphic noting that ...": from the noun to the verb that has it
+            if came_from_acl and tok.dep_ in ("dobj", "pobj") and tok.head is not tok:
+                tok = tok.head if tok.dep_ == "dobj" else tok.head.head
             continue
         if tok.dep_ == "relcl":  # "the man who said ..." / "Smith, who said ..."
             return tok.head
