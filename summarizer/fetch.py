@@ -409,33 +409,43 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]
 
 
 def decode_body(body: bytes, declared: str | None, *, is_html: bool = True) -> str:
-    """Bytes -> text: the declared charset, else a BOM, else the page's <meta> charset,
-    else UTF-8, else charset_normalizer's best guess. Binary data is ``bad_encoding``."""
+    """Bytes -> text. Binary data is ``bad_encoding``.
+
+    Order: a byte-order mark; UTF-8 when the bytes are valid UTF-8 (non-ASCII UTF-8
+    almost never happens by chance, and servers often declare a stale latin-1); the
+    charset of the Content-Type header, then of the page's <meta>, decoded strictly;
+    the same leniently; charset_normalizer's guess; windows-1252.
+    """
     if _looks_binary(body):
         raise BriefError("bad_encoding", "The page is not readable text.")
-    candidates = [declared, _bom_charset(body)]
-    if is_html:
-        match = _META_CHARSET.search(body[:4096])
-        candidates.append(match.group(1).decode("ascii") if match else None)
-    for name in candidates:
-        codec = _codec(name)
-        if codec is not None:
-            text = body.decode(codec, errors="replace")
-            return text.lstrip("\ufeff")
+    bom = _bom_charset(body)
+    if bom:
+        return body.decode(bom, errors="replace").lstrip("\ufeff")
     try:
-        return body.decode("utf-8").lstrip("\ufeff")
+        return body.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    if len(body) < 2048:  # too little text for a statistical guess; windows-1252 is the web's usual
-        return body.decode("cp1252", errors="replace")
-    try:
-        import charset_normalizer
+    named = [_codec(declared)]
+    if is_html:
+        match = _META_CHARSET.search(body[:4096])
+        named.append(_codec(match.group(1).decode("ascii")) if match else None)
+    codecs_to_try = [c for c in named if c]
+    for codec in codecs_to_try:
+        try:
+            return body.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    if codecs_to_try:
+        return body.decode(codecs_to_try[0], errors="replace")
+    if len(body) >= 2048:  # enough text for a statistical guess
+        try:
+            import charset_normalizer  # a dependency of trafilatura
 
-        best = charset_normalizer.from_bytes(body[:200_000]).best()
-        if best is not None and _codec(best.encoding):
-            return body.decode(best.encoding, errors="replace")
-    except ImportError:  # a dependency of trafilatura, so normally present
-        pass
+            best = charset_normalizer.from_bytes(body[:200_000]).best()
+            if best is not None and _codec(best.encoding):
+                return body.decode(best.encoding, errors="replace")
+        except ImportError:
+            pass
     return body.decode("cp1252", errors="replace")
 
 

@@ -311,6 +311,10 @@ def test_decode_body_fallbacks():
     assert decode_body("naïve".encode("utf-8"), None) == "naïve"
     assert decode_body("naïve".encode("cp1252"), None) == "naïve"
     assert decode_body("naïve".encode("utf-8"), "no-such-charset") == "naïve"
+    assert decode_body("naïve".encode("utf-8"), "iso-8859-1") == "naïve"  # a stale header is overruled
+    assert decode_body("привет".encode("koi8-r"), "koi8-r") == "привет"
+    assert decode_body("<meta charset=koi8-r>привет".encode("koi8-r"), None) == "<meta charset=koi8-r>привет"
+    assert decode_body("\ufeffBOM".encode("utf-16"), None) == "BOM"
     with pytest.raises(BriefError) as info:
         decode_body(b"\x00\x01\x02\x03" * 100, "utf-8")
     assert info.value.code == "bad_encoding"
