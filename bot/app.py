@@ -1,0 +1,219 @@
+"""The Telegram bot: building the Application, wiring every handler in one place, running it.
+
+Exactly-once answers rest on three stored things (see ``bot.storage``): every update is
+written to SQLite as it is put on the update queue, i.e. before the next ``getUpdates``
+tells Telegram it arrived (or, with a webhook, as it is received); an update is marked
+done once its handlers returned; and a job is marked done once its answer was sent.
+On start, unfinished updates are replayed and pending jobs resumed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from summarizer.settings import Settings
+
+from . import handlers, texts
+from .jobs import Engine, JobRunner
+from .ratelimit import RateLimiter
+from .storage import Storage
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+POLL_TIMEOUT_S = 10  # long-polling wait per getUpdates call
+
+
+class PersistentUpdateQueue(asyncio.Queue):
+    """The Application's update queue, storing each update before it is queued.
+
+    The Updater puts a batch on this queue *before* its next ``getUpdates`` acknowledges
+    it, so an update Telegram considers delivered is always on disk.
+    """
+
+    def __init__(self, storage: Storage):
+        super().__init__()
+        self.storage = storage
+
+    async def put(self, item: Any) -> None:
+        if isinstance(item, Update):
+            self.storage.record_update(item.update_id, item.to_json())
+        await super().put(item)
+
+
+class BriefApplication(Application):
+    """An Application that handles each update id once and remembers which ones it finished."""
+
+    async def process_update(self, update: object) -> None:
+        if not isinstance(update, Update):
+            await super().process_update(update)
+            return
+        storage: Storage = self.bot_data["services"].storage
+        in_progress: set[int] = self.bot_data.setdefault("updates_in_progress", set())
+        if update.update_id in in_progress or storage.update_done(update.update_id):
+            return  # delivered twice (replayed and re-sent): already handled or being handled
+        in_progress.add(update.update_id)
+        try:
+            await super().process_update(update)
+        finally:
+            in_progress.discard(update.update_id)
+        storage.mark_update_done(update.update_id)  # not reached when cancelled: replayed next start
+
+
+def api_urls(base_url: str) -> tuple[str, str]:
+    """Bot API and file URLs from a server address: "http://127.0.0.1:8081" or ".../bot" both work."""
+    base = base_url.rstrip("/")
+    if "{token}" in base:
+        return base, base.replace("/bot{token}", "/file/bot{token}")
+    if base.endswith("/bot"):
+        base = base[: -len("/bot")]
+    return base + "/bot", base + "/file/bot"
+
+
+def build_application(settings: Settings, base_url: str | None = None, engine: Engine | None = None) -> Application:
+    """The whole bot, ready to run: all handlers are wired here."""
+    if not settings.bot.token:
+        raise SystemExit("No bot token: set TELEGRAM_BOT_TOKEN (or [bot] token in the settings file).")
+    if engine is None:
+        from summarizer.brief import make_brief
+
+        engine = make_brief
+    storage = Storage(settings.storage.path)
+    builder = (
+        ApplicationBuilder()
+        .application_class(BriefApplication)
+        .token(settings.bot.token)
+        .update_queue(PersistentUpdateQueue(storage))
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True),
+                           do_quote=True))  # every answer replies to the message it answers
+        .concurrent_updates(True)  # one chat's slow request never holds up another's
+        .get_updates_read_timeout(POLL_TIMEOUT_S + 10)
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    base_url = base_url or settings.bot.base_url
+    if base_url:
+        api, files = api_urls(base_url)
+        builder = builder.base_url(api).base_file_url(files)
+    app = builder.build()
+    app.bot_data["services"] = handlers.Services(
+        settings=settings,
+        storage=storage,
+        jobs=JobRunner(app.bot, storage, settings, engine),
+        limiter=RateLimiter(settings.bot.user_rate, settings.bot.chat_rate, settings.bot.rate_window_s),
+    )
+
+    app.add_handler(TypeHandler(Update, handlers.check_allowed), group=-1)
+    app.add_handler(CommandHandler(["start", "help"], handlers.help_command))
+    app.add_handler(CommandHandler("brief", handlers.brief_command))
+    app.add_handler(CommandHandler("settings", handlers.settings_command))
+    app.add_handler(CallbackQueryHandler(handlers.settings_button, pattern=r"^set:"))
+    content = (filters.TEXT | filters.CAPTION) & ~filters.COMMAND
+    app.add_handler(MessageHandler(filters.ChatType.PRIVATE & content, handlers.private_message))
+    app.add_handler(MessageHandler(filters.ChatType.GROUPS & content, handlers.group_message))
+    app.add_error_handler(handlers.on_error)
+    return app
+
+
+async def _post_init(app: Application) -> None:
+    services: handlers.Services = app.bot_data["services"]
+    app.bot_data["loop"] = asyncio.get_running_loop()
+    await app.bot.set_my_commands([BotCommand(name, about) for name, about in texts.COMMANDS])
+    services.storage.prune()
+    services.jobs.start()
+    # Updates stored by a previous run but not finished go round again (already-queued jobs
+    # are recognised by their update id and resumed, not repeated).
+    for payload in services.storage.unfinished_updates():
+        await app.update_queue.put(Update.de_json(json.loads(payload), app.bot))
+    log.info("bot @%s started", app.bot.username)
+
+
+async def _post_shutdown(app: Application) -> None:
+    services: handlers.Services = app.bot_data["services"]
+    await services.jobs.stop()
+    services.storage.close()
+
+
+def stop_from_another_thread(app: Application) -> None:
+    """Ask a running bot to stop gracefully (tests run it in a thread)."""
+    app.bot_data["loop"].call_soon_threadsafe(app.stop_running)
+
+
+# -- running -----------------------------------------------------------------------------
+class RedactSecrets(logging.Filter):
+    """Blank out the bot token wherever it would be logged (request URLs, exceptions)."""
+
+    TOKEN_IN_URL = re.compile(r"bot\d+:[A-Za-z0-9_-]+")
+
+    def __init__(self, *secrets: str):
+        super().__init__()
+        self.secrets = [s for s in secrets if s]
+
+    def redact(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "<redacted>")
+        return self.TOKEN_IN_URL.sub("bot<redacted>", text)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = self.redact(record.getMessage())
+        record.args = None
+        if record.exc_info:
+            record.exc_text = self.redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        if record.stack_info:
+            record.stack_info = self.redact(record.stack_info)
+        return True
+
+
+def setup_logging(settings: Settings) -> None:
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request, token in the URL
+    redact = RedactSecrets(settings.bot.token, settings.bot.webhook_secret)
+    for handler in root.handlers:
+        handler.addFilter(redact)
+
+
+def run_bot(settings: Settings, base_url: str | None = None) -> None:
+    """``briefbot bot``: load the models, then serve until stopped (Ctrl-C, SIGTERM)."""
+    setup_logging(settings)
+    app = build_application(settings, base_url)
+    from summarizer.models import warm_up
+
+    log.info("loading models")
+    warm_up(settings.models)
+    if settings.bot.mode == "webhook":
+        if not settings.bot.webhook_url:
+            raise SystemExit("webhook mode needs [bot] webhook_url")
+        app.run_webhook(
+            listen=settings.bot.webhook_listen,
+            port=settings.bot.webhook_port,
+            url_path=urlsplit(settings.bot.webhook_url).path.lstrip("/"),
+            webhook_url=settings.bot.webhook_url,
+            secret_token=settings.bot.webhook_secret or None,
+            allowed_updates=ALLOWED_UPDATES,
+            drop_pending_updates=False,
+        )
+    elif settings.bot.mode == "polling":
+        app.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False, timeout=POLL_TIMEOUT_S)
+    else:
+        raise SystemExit(f"unknown [bot] mode {settings.bot.mode!r}: use 'polling' or 'webhook'")

@@ -1,0 +1,203 @@
+"""Small handlers, one per kind of input; the wiring is in ``bot.app``."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import BadRequest
+from telegram.ext import ApplicationHandlerStop, ContextTypes
+
+from summarizer.settings import Settings
+
+from . import texts
+from .delivery import brief_messages, send_parts
+from .inputs import cache_key, looks_like_article, mentions_user, message_links, message_text
+from .jobs import JobRunner
+from .ratelimit import RateLimiter
+from .storage import ChatSettings, Storage
+
+log = logging.getLogger(__name__)
+
+LENGTHS = ("short", "normal", "long")
+
+
+@dataclass
+class Services:
+    """What the handlers share, kept in ``application.bot_data["services"]``."""
+
+    settings: Settings
+    storage: Storage
+    jobs: JobRunner
+    limiter: RateLimiter
+
+
+def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    return context.bot_data["services"]
+
+
+# -- access ------------------------------------------------------------------------------
+async def check_allowed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """With an allow-list configured, silently ignore every other chat and user."""
+    bot = services(context).settings.bot
+    if not bot.allowed_chat_ids and not bot.allowed_user_ids:
+        return
+    chat, user = update.effective_chat, update.effective_user
+    if (chat and chat.id in bot.allowed_chat_ids) or (user and user.id in bot.allowed_user_ids):
+        return
+    raise ApplicationHandlerStop
+
+
+# -- commands ----------------------------------------------------------------------------
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await update.effective_message.reply_text(texts.HELP)
+
+
+async def brief_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/brief URL, or /brief as a reply to a message with links or article text."""
+    message = update.effective_message
+    svc = services(context)
+    sources, target = inputs_of(message, svc.settings, allow_text=False), message
+    replied = message.reply_to_message
+    if not sources and replied:
+        sources, target = inputs_of(replied, svc.settings, allow_text=True), replied
+        if not sources:
+            await message.reply_text(texts.SHORT_TEXT_HINT)
+            return
+    if not sources:
+        await message.reply_text(texts.BRIEF_USAGE)
+        return
+    await brief_sources(update, context, sources, target)
+
+
+async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    chat = update.effective_chat
+    current = svc.storage.chat_settings(chat.id, svc.settings.summary.length)
+    group = chat.type != ChatType.PRIVATE
+    await update.effective_message.reply_text(settings_text(current, group),
+                                              reply_markup=settings_keyboard(current, group))
+
+
+async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A press on the /settings keyboard: ``set:length:<short|normal|long>`` or ``set:auto:<on|off>``."""
+    query = update.callback_query
+    svc = services(context)
+    chat = update.effective_chat
+    group = chat.type != ChatType.PRIVATE
+    if group and not await is_admin(context, chat.id, query.from_user.id):
+        await query.answer(texts.ADMINS_ONLY, show_alert=True)
+        return
+    _, key, value = (query.data or "").split(":", 2)
+    current = svc.storage.chat_settings(chat.id, svc.settings.summary.length)
+    if key == "length" and value in LENGTHS:
+        current = replace(current, length=value)
+    elif key == "auto" and group:
+        current = replace(current, auto=value == "on")
+    svc.storage.save_chat_settings(chat.id, current)
+    await query.answer(texts.SAVED)
+    try:
+        await query.edit_message_text(settings_text(current, group), reply_markup=settings_keyboard(current, group))
+    except BadRequest as exc:
+        if "not modified" not in exc.message.lower():  # the same button pressed twice
+            raise
+
+
+# -- plain messages ----------------------------------------------------------------------
+async def private_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """In a private chat every message is a request: links, a forwarded post, or pasted text."""
+    message = update.effective_message
+    sources = inputs_of(message, services(context).settings, allow_text=True)
+    if not sources:
+        await message.reply_text(texts.SHORT_TEXT_HINT)
+        return
+    await brief_sources(update, context, sources, message)
+
+
+async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Groups: brief when mentioned (the message, or the one it replies to), when a reply to
+    the bot carries links, or any link when the group turned automatic briefs on."""
+    message = update.effective_message
+    svc = services(context)
+    replied = message.reply_to_message
+    replies_to_bot = bool(replied and replied.from_user and replied.from_user.id == context.bot.id)
+    if mentions_user(message, context.bot.username):
+        sources, target = inputs_of(message, svc.settings, allow_text=True), message
+        if not sources and replied and not replies_to_bot:
+            sources, target = inputs_of(replied, svc.settings, allow_text=True), replied
+        if not sources:
+            await message.reply_text(texts.GROUP_HINT)
+            return
+    elif replies_to_bot or svc.storage.chat_settings(message.chat_id, svc.settings.summary.length).auto:
+        sources, target = inputs_of(message, svc.settings, allow_text=False), message
+        if not sources:
+            return  # a "thanks" to the bot, or chat without links: nothing to do
+    else:
+        return
+    await brief_sources(update, context, sources, target)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    log.error("error while handling an update", exc_info=context.error)
+
+
+# -- shared steps ------------------------------------------------------------------------
+def inputs_of(message: Message, settings: Settings, *, allow_text: bool) -> list[dict[str, str]]:
+    """What to brief in a message: its links (capped), else its text if it reads like an article."""
+    links = message_links(message, settings.bot.max_links_per_message)
+    if links:
+        return [{"url": url} for url in links]
+    text = message_text(message)
+    if allow_text and looks_like_article(text, settings.bot.min_article_chars):
+        return [{"text": text}]
+    return []
+
+
+async def brief_sources(update: Update, context: ContextTypes.DEFAULT_TYPE, sources: list[dict[str, str]],
+                        target: Message) -> None:
+    """Answer each source as a reply to ``target``: from the cache at once, else as a queued job."""
+    svc = services(context)
+    chat, user = update.effective_chat, update.effective_user
+    length = svc.storage.chat_settings(chat.id, svc.settings.summary.length).length
+    for seq, source in enumerate(sources):
+        if not svc.limiter.allow(user.id if user else None, chat.id):
+            await target.reply_text(texts.RATE_LIMITED)
+            return
+        url = source.get("url")
+        cached = svc.storage.cached_brief(cache_key(url, length)) if url else None
+        if cached is not None:
+            await send_parts(context.bot, chat.id, brief_messages(cached), reply_to_id=target.message_id)
+            continue
+        if svc.jobs.is_full():
+            await target.reply_text(texts.BUSY)
+            return
+        await svc.jobs.submit(update_id=update.update_id, seq=seq, chat_id=chat.id,
+                              reply_to_id=target.message_id, source=source, length=length)
+
+
+async def is_admin(context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_id: int) -> bool:
+    member = await context.bot.get_chat_member(chat_id, user_id)
+    return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+
+
+def settings_text(current: ChatSettings, group: bool) -> str:
+    lines = ["<b>Settings for this chat</b>", f"Summary length: {current.length}"]
+    if group:
+        lines.append("Links are briefed " + ("automatically" if current.auto else "only on /brief or a mention"))
+    return "\n".join(lines)
+
+
+def settings_keyboard(current: ChatSettings, group: bool) -> InlineKeyboardMarkup:
+    def mark(label: str, on: bool) -> str:
+        return f"✓ {label}" if on else label
+
+    rows = [[InlineKeyboardButton(mark(name.capitalize(), current.length == name), callback_data=f"set:length:{name}")
+             for name in LENGTHS]]
+    if group:
+        rows.append([
+            InlineKeyboardButton(mark("Auto: every link", current.auto), callback_data="set:auto:on"),
+            InlineKeyboardButton(mark("Only /brief or mention", not current.auto), callback_data="set:auto:off"),
+        ])
+    return InlineKeyboardMarkup(rows)

@@ -1,0 +1,160 @@
+"""The engine job queue: accepted briefs wait here and run on worker threads.
+
+A job is stored before anything is promised to the user and marked done only after
+its answer was sent, so a crash or restart resumes it; the engine (synchronous and
+CPU-heavy) runs in a thread pool so one slow article never stalls the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable
+
+from telegram import Bot
+from telegram.constants import ChatAction
+from telegram.error import BadRequest, TelegramError
+
+from summarizer.brief import Source
+from summarizer.errors import BriefError
+from summarizer.settings import Settings
+from summarizer.types import Brief
+
+from . import texts
+from .delivery import Undeliverable, brief_messages, reply_to, send_parts, with_retries
+from .inputs import cache_key
+from .storage import Job, Storage
+
+log = logging.getLogger(__name__)
+
+Engine = Callable[..., Brief]  # summarizer.brief.make_brief(source, settings, id=..., length=...)
+TYPING_EVERY_S = 4.5  # Telegram shows "typing…" for 5 seconds per action
+
+
+class JobRunner:
+    def __init__(self, bot: Bot, storage: Storage, settings: Settings, engine: Engine):
+        self.bot = bot
+        self.storage = storage
+        self.settings = settings
+        self.engine = engine
+        self._queue: asyncio.Queue[int] = asyncio.Queue()
+        self._pending: set[int] = set()  # accepted, not yet answered
+        self._workers: list[asyncio.Task] = []
+        self._executor: ThreadPoolExecutor | None = None
+
+    # -- lifecycle -------------------------------------------------------------------
+    def start(self) -> None:
+        """Start the workers and resume every job a previous run accepted but did not answer."""
+        self._executor = ThreadPoolExecutor(self.settings.bot.workers, thread_name_prefix="engine")
+        for job in self.storage.pending_jobs():
+            log.info("resuming job %s from update %s", job.id, job.update_id)
+            self._enqueue(job.id)
+        self._workers = [asyncio.create_task(self._work(), name=f"brief-worker-{i}")
+                         for i in range(self.settings.bot.workers)]
+
+    async def stop(self) -> None:
+        """Stop without answering what is left: pending jobs stay stored and resume on restart."""
+        for task in self._workers:
+            task.cancel()
+        await asyncio.gather(*self._workers, return_exceptions=True)
+        if self._executor:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+
+    # -- accepting -------------------------------------------------------------------
+    def is_full(self) -> bool:
+        return len(self._pending) >= self.settings.bot.queue_size
+
+    async def submit(self, *, update_id: int, seq: int, chat_id: int, reply_to_id: int | None,
+                     source: dict[str, str], length: str) -> bool:
+        """Store and queue a job, then show progress. False if this input already has a job
+        (an update replayed after a restart): that one is resumed, not repeated."""
+        job, new = self.storage.add_job(update_id, seq, chat_id, reply_to_id, source, length)
+        if not new:
+            return False
+        await self._announce(job)
+        self._enqueue(job.id)
+        return True
+
+    def _enqueue(self, job_id: int) -> None:
+        if job_id not in self._pending:
+            self._pending.add(job_id)
+            self._queue.put_nowait(job_id)
+
+    async def _announce(self, job: Job) -> None:
+        """The "typing" action and a status message that will be edited into the answer."""
+        text = texts.READING_ARTICLE if job.url else texts.READING_TEXT
+        try:
+            await self.bot.send_chat_action(job.chat_id, ChatAction.TYPING)
+            status = await with_retries(
+                lambda: self.bot.send_message(job.chat_id, text, reply_parameters=reply_to(job.reply_to)))
+            self.storage.set_status_message(job.id, status.message_id)
+        except (TelegramError, Undeliverable) as exc:  # the worker tries again before answering
+            log.warning("could not send the status message for job %s: %s", job.id, exc)
+
+    # -- working ---------------------------------------------------------------------
+    async def _work(self) -> None:
+        while True:
+            job_id = await self._queue.get()
+            try:
+                job = self.storage.job(job_id)
+                if job is not None:
+                    await self._run(job)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # never let one job kill the worker; it stays pending for a restart
+                log.exception("job %s failed while answering", job_id)
+            finally:
+                self._pending.discard(job_id)
+
+    async def _run(self, job: Job) -> None:
+        if job.status_message_id is None and job.parts_sent == 0:
+            await self._announce(job)
+            job = self.storage.job(job.id) or job
+        typing = asyncio.create_task(self._keep_typing(job.chat_id))
+        try:
+            brief = await self._brief(job)
+        finally:
+            typing.cancel()
+        if brief.error:
+            # The user gets one friendly sentence; the detail goes to the log.
+            log.info("job %s (%s) failed: %s: %s", job.id, job.url or "pasted text",
+                     brief.error.code, brief.error.message)
+        elif job.url:
+            self.storage.cache_brief(cache_key(job.url, job.length), brief, self.settings.bot.cache_ttl_s)
+        try:
+            await send_parts(self.bot, job.chat_id, brief_messages(brief), reply_to_id=job.reply_to,
+                             status_message_id=job.status_message_id, parts_sent=job.parts_sent,
+                             on_part_sent=lambda n: self.storage.set_parts_sent(job.id, n))
+        except Undeliverable as exc:
+            log.info("job %s: chat %s cannot be reached (%s); dropping the answer", job.id, job.chat_id, exc)
+        except BadRequest:
+            # Telegram refused the rendered brief (a rendering bug): still answer, never go silent.
+            log.exception("job %s: Telegram refused the brief", job.id)
+            fallback = Brief.failed(None, job.url, BriefError("engine_failed").info())
+            await send_parts(self.bot, job.chat_id, brief_messages(fallback), reply_to_id=job.reply_to,
+                             status_message_id=job.status_message_id)
+        self.storage.mark_job_done(job.id)
+
+    async def _brief(self, job: Job) -> Brief:
+        source = Source(url=job.url) if job.url else Source(text=job.text or "")
+        call = functools.partial(self.engine, source, self.settings, id=f"job-{job.id}", length=job.length)
+        loop = asyncio.get_running_loop()
+        try:
+            return await asyncio.wait_for(loop.run_in_executor(self._executor, call),
+                                          timeout=self.settings.bot.job_timeout_s)
+        except asyncio.TimeoutError:
+            # The thread cannot be stopped; it finishes in the background and its result is dropped.
+            return Brief.failed(None, job.url, BriefError("timeout").info())
+        except Exception:
+            log.exception("engine raised on job %s", job.id)
+            return Brief.failed(None, job.url, BriefError("engine_failed").info())
+
+    async def _keep_typing(self, chat_id: int) -> None:
+        while True:
+            try:
+                await self.bot.send_chat_action(chat_id, ChatAction.TYPING)
+            except TelegramError:
+                pass  # cosmetic only
+            await asyncio.sleep(TYPING_EVERY_S)

@@ -1,0 +1,139 @@
+"""Fixtures for the end-to-end bot tests: a Bot API emulator, an article server, the bot.
+
+The bot under test is the real one (python-telegram-bot, real HTTP) built by
+``bot.app.build_application``; it runs in a thread of this process and is shared by
+the scenarios of a module, each scenario using its own users and chats.
+"""
+
+from __future__ import annotations
+
+import itertools
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+from bot.app import ALLOWED_UPDATES, POLL_TIMEOUT_S, build_application, stop_from_another_thread
+from bot.storage import Storage
+from summarizer.settings import Settings
+from tests.http_server import serve
+
+from . import articles
+from .emulator import BotApiEmulator
+
+TOKEN = "123456789:AAE-test_secret-Token_xyz"
+_ids = itertools.count(5001)
+
+
+def new_id() -> int:
+    """A user or chat id no other scenario uses (rate limits and settings are per id)."""
+    return next(_ids)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class ArticleSite:
+    base_url: str
+    routes: dict[str, Any]
+    hits: list[str]
+    release_slow: threading.Event = field(default_factory=threading.Event)
+    dead_url: str = ""
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def hit_count(self, path: str) -> int:
+        return sum(1 for h in list(self.hits) if h.split("?")[0] == path)
+
+
+def _html(body: bytes) -> tuple[int, dict[str, str], bytes]:
+    return 200, {"Content-Type": "text/html; charset=utf-8"}, body
+
+
+@pytest.fixture(scope="session")
+def site() -> Iterator[ArticleSite]:
+    routes: dict[str, Any] = {
+        "/council": _html(articles.article_html("Council approves budget after long debate", articles.COUNCIL)),
+        "/council-2": _html(articles.article_html("Council approves budget after long debate", articles.COUNCIL)),
+        "/harbour": _html(articles.article_html("Port strike ends with new contract", articles.HARBOUR)),
+        "/transport": _html(articles.article_html("Parliament debates transport reform",
+                                                  articles.long_quotes_article())),
+        "/shop": _html(articles.not_an_article_html()),
+    }
+    hits: list[str] = []
+    with serve(routes, hits=hits) as base_url:
+        site = ArticleSite(base_url, routes, hits, dead_url=f"http://127.0.0.1:{free_port()}/gone")
+
+        def slow(handler: Any) -> None:
+            # Waits for the test to let it go (the kill test kills the bot meanwhile).
+            site.release_slow.wait(120)
+            status, headers, body = routes["/council"]
+            handler.send_response(status)
+            for key, value in headers.items():
+                handler.send_header(key, value)
+            handler.send_header("Content-Length", str(len(body)))
+            handler.end_headers()
+            try:
+                handler.wfile.write(body)
+            except OSError:
+                pass  # the bot that asked was killed
+
+        routes["/slow"] = slow
+        yield site
+
+
+@pytest.fixture(scope="session")
+def api() -> Iterator[BotApiEmulator]:
+    emulator = BotApiEmulator(TOKEN).start()
+    yield emulator
+    emulator.stop()
+
+
+def bot_settings(base: Settings, db_path: Path, **bot: Any) -> Settings:
+    return base.replace(
+        bot={"token": TOKEN, "workers": 2, "user_rate": 4, "chat_rate": 100, "job_timeout_s": 60.0, **bot},
+        storage={"path": str(db_path)},
+    )
+
+
+class RunningBot:
+    """The real bot in a thread of the test process, polling the emulator."""
+
+    def __init__(self, settings: Settings, api: BotApiEmulator, engine: Callable[..., Any] | None = None):
+        self.settings = settings
+        self.api = api
+        self.app = build_application(settings, api.base_url, engine=engine)
+        self.storage = Storage(settings.storage.path)  # a second connection, for the tests to read
+        self.thread = threading.Thread(
+            target=self.app.run_polling, name="bot-under-test", daemon=True,
+            kwargs={"stop_signals": None, "allowed_updates": ALLOWED_UPDATES, "drop_pending_updates": False,
+                    "timeout": POLL_TIMEOUT_S},
+        )
+
+    def start(self) -> "RunningBot":
+        self.thread.start()
+        self.api.wait_for(lambda: "loop" in self.app.bot_data and self.app.running, 60, "the bot to start")
+        return self
+
+    def stop(self) -> None:
+        stop_from_another_thread(self.app)
+        self.thread.join(60)
+        self.storage.close()
+
+    def wait_handled(self, update_id: int, timeout: float = 60) -> None:
+        """Wait until the bot finished handling an update (its handlers returned)."""
+        deadline = time.monotonic() + timeout
+        while not self.storage.update_done(update_id):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"update {update_id} was not handled in {timeout}s")
+            time.sleep(0.05)

@@ -1,0 +1,263 @@
+"""End to end: the real bot (python-telegram-bot over real HTTP) against the Bot API emulator,
+with articles served from 127.0.0.1. One bot is shared by the scenarios of this module;
+each scenario has its own users and chats."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+import pytest
+
+from bot import texts
+from summarizer.models import warm_up
+from summarizer.render import render_error_text
+
+from . import articles
+from .conftest import RunningBot, bot_settings, new_id
+from .emulator import BotApiEmulator
+
+STATUS_TEXTS = (texts.READING_ARTICLE, texts.READING_TEXT)
+
+
+@pytest.fixture(scope="module")
+def bot(api: BotApiEmulator, settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBot]:
+    db = tmp_path_factory.mktemp("bot") / "bot.sqlite3"
+    warm_up(settings.models)  # as run_bot does before it starts polling
+    running = RunningBot(bot_settings(settings, db), api).start()  # the real engine
+    yield running
+    running.stop()
+
+
+def answers(api: BotApiEmulator, chat_id: int, message_id: int) -> list[dict[str, Any]]:
+    """The bot's replies to a message once none of them is a progress status any more."""
+    replies = api.replies_to(chat_id, message_id)
+    if replies and not any(m["text"] in STATUS_TEXTS for m in replies):
+        return replies
+    return []
+
+
+def wait_answers(api: BotApiEmulator, chat_id: int, message_id: int, count: int = 1) -> list[dict[str, Any]]:
+    return api.wait_for(lambda: len(answers(api, chat_id, message_id)) >= count and answers(api, chat_id, message_id),
+                        90, f"the answer to message {message_id} in chat {chat_id}")
+
+
+def assert_brief(message: dict[str, Any], title: str) -> None:
+    assert message["html"].startswith(f"<b>{title}</b>"), message["html"][:200]
+    assert "<b>Summary:</b>" in message["html"]
+
+
+# -- private chats --------------------------------------------------------------------------
+def test_private_chat_link(api: BotApiEmulator, bot: RunningBot, site: Any) -> None:
+    user = api.user(new_id(), "Ann")
+    chat = api.private_chat(user)
+    _, msg = api.user_message(chat, user, f"Please read {site.url('/council')}")
+    (reply,) = wait_answers(api, chat["id"], msg["message_id"])
+    assert_brief(reply, "Council approves budget after long debate")
+    assert reply["edited"] >= 1  # the "Reading the article…" status became the brief
+    assert "Who said what" in reply["text"]
+    assert "Keller" in reply["text"]
+    sends = api.calls_of("sendMessage", chat["id"])
+    assert sends[0]["params"]["text"] == texts.READING_ARTICLE
+    assert all(c["params"]["parse_mode"] == "HTML" for c in sends + api.calls_of("editMessageText", chat["id"]))
+    assert all(c["params"]["link_preview_options"] == {"is_disabled": True}
+               for c in api.calls_of("editMessageText", chat["id"]))
+    assert any(c["params"]["action"] == "typing" for c in api.calls_of("sendChatAction", chat["id"]))
+    assert [c["command"] for c in api.commands] == ["brief", "settings", "help", "start"]
+
+
+def test_help_and_start(api: BotApiEmulator, bot: RunningBot) -> None:
+    user = api.user(new_id())
+    chat = api.private_chat(user)
+    for command in ("/start", "/help"):
+        _, msg = api.user_message(chat, user, command)
+        reply = api.wait_for(lambda: [m for m in api.bot_messages(chat["id"])
+                                      if m["message_id"] > msg["message_id"]], 30, command)
+        assert "I brief news articles" in reply[0]["text"]
+        assert "Example" in reply[0]["text"]
+
+
+def test_pasted_text(api: BotApiEmulator, bot: RunningBot) -> None:
+    user = api.user(new_id())
+    chat = api.private_chat(user)
+    _, msg = api.user_message(chat, user, articles.pasted_text())
+    (reply,) = wait_answers(api, chat["id"], msg["message_id"])
+    assert "<b>Summary:</b>" in reply["html"]
+    assert "Port" in reply["text"] or "port" in reply["text"]
+    assert api.calls_of("sendMessage", chat["id"])[0]["params"]["text"] == texts.READING_TEXT
+
+    _, short = api.user_message(chat, user, "hello there, what can you do?")
+    (hint,) = api.wait_for(lambda: api.replies_to(chat["id"], short["message_id"]), 30, "the hint")
+    assert hint["text"] == texts.SHORT_TEXT_HINT
+
+
+def test_forwarded_channel_post_with_text_links(api: BotApiEmulator, bot: RunningBot, site: Any) -> None:
+    user = api.user(new_id())
+    chat = api.private_chat(user)
+    text = "⚓️ Port strike is over: workers won a new contract. Read more"
+    link_offset = len(text.encode("utf-16-le")) // 2 - len("Read more")
+    channel = {"id": -1009876543210, "type": "channel", "title": "Harbour News", "username": "harbournews"}
+    _, msg = api.user_message(
+        chat, user, text,
+        entities=[{"type": "text_link", "offset": link_offset, "length": len("Read more"),
+                   "url": site.url("/harbour")}],
+        forward_origin={"type": "channel", "date": 1700000000, "chat": channel, "message_id": 42},
+    )
+    (reply,) = wait_answers(api, chat["id"], msg["message_id"])
+    assert_brief(reply, "Port strike ends with new contract")
+
+    # A photo post forwarded from a user: the link is in the caption.
+    _, photo = api.user_message(chat, user, f"Budget news {site.url('/council')}", caption=True,
+                                forward_origin={"type": "hidden_user", "date": 1700000000,
+                                                "sender_user_name": "Someone"})
+    (reply,) = wait_answers(api, chat["id"], photo["message_id"])
+    assert_brief(reply, "Council approves budget after long debate")
+
+
+def test_brief_command_with_url(api: BotApiEmulator, bot: RunningBot, site: Any) -> None:
+    user = api.user(new_id())
+    chat = api.private_chat(user)
+    _, msg = api.user_message(chat, user, f"/brief {site.url('/harbour')}")
+    (reply,) = wait_answers(api, chat["id"], msg["message_id"])
+    assert_brief(reply, "Port strike ends with new contract")
+
+
+# -- groups -----------------------------------------------------------------------------------
+def test_group_brief_as_reply(api: BotApiEmulator, bot: RunningBot, site: Any) -> None:
+    group = api.group_chat(-new_id())
+    poster, asker = api.user(new_id(), "Poster"), api.user(new_id(), "Asker")
+    # Privacy mode: the bot never sees the link itself, only the /brief that replies to it.
+    _, post = api.user_message(group, poster, f"Look at this {site.url('/harbour')}", deliver=False)
+    _, command = api.user_message(group, asker, "/brief@brief_test_bot", reply_to=post)
+    (reply,) = wait_answers(api, group["id"], post["message_id"])
+    assert_brief(reply, "Port strike ends with new contract")
+    assert not api.replies_to(group["id"], command["message_id"])
+
+
+def test_group_auto_mode_off(api: BotApiEmulator, bot: RunningBot, site: Any) -> None:
+    group = api.group_chat(-new_id())
+    user = api.user(new_id())
+    update_id, msg = api.user_message(group, user, f"Did you see {site.url('/harbour')} ?")
+    bot.wait_handled(update_id)
+    assert not api.bot_messages(group["id"])  # off by default: links alone are left alone
+
+    _, mention = api.user_message(group, user, f"@brief_test_bot {site.url('/harbour')}")
+    (reply,) = wait_answers(api, group["id"], mention["message_id"])
+    assert_brief(reply, "Port strike ends with new contract")
+
+    # A mention in reply to someone's link briefs that link, answering the message briefed.
+    _, post = api.user_message(group, user, f"news {site.url('/council')}", deliver=False)
+    _, ask = api.user_message(group, api.user(new_id()), "@brief_test_bot what is this?", reply_to=post)
+    (reply,) = wait_answers(api, group["id"], post["message_id"])
+    assert_brief(reply, "Council approves budget after long debate")
+
+
+def open_settings(api: BotApiEmulator, chat: dict[str, Any], user: dict[str, Any]) -> dict[str, Any]:
+    _, msg = api.user_message(chat, user, "/settings")
+    (panel,) = api.wait_for(lambda: api.replies_to(chat["id"], msg["message_id"]), 30, "the settings panel")
+    assert panel["reply_markup"]["inline_keyboard"]
+    return panel
+
+
+def press(api: BotApiEmulator, chat: dict[str, Any], user: dict[str, Any], panel: dict[str, Any],
+          data: str) -> dict[str, Any]:
+    before = len(api.calls_of("answerCallbackQuery"))
+    update_id = api.press_button(chat, user, panel["message_id"], data)
+    calls = api.wait_for(lambda: api.calls_of("answerCallbackQuery")[before:], 30, "the button answer")
+    return calls[0]["params"]
+
+
+def test_group_auto_mode_on(api: BotApiEmulator, bot: RunningBot, site: Any) -> None:
+    group = api.group_chat(-new_id())
+    admin, member = api.user(new_id(), "Admin"), api.user(new_id(), "Member")
+    api.set_member(group, admin, "administrator")
+    panel = open_settings(api, group, admin)
+    answer = press(api, group, admin, panel, "set:auto:on")
+    assert not answer.get("show_alert")
+    _, msg = api.user_message(group, member, f"Did you see {site.url('/council')} ?")
+    (reply,) = wait_answers(api, group["id"], msg["message_id"])
+    assert_brief(reply, "Council approves budget after long debate")
+
+
+def test_settings_by_admin(api: BotApiEmulator, bot: RunningBot, site: Any) -> None:
+    group = api.group_chat(-new_id())
+    owner = api.user(new_id(), "Owner")
+    api.set_member(group, owner, "creator")
+    panel = open_settings(api, group, owner)
+    assert "Summary length: normal" in panel["text"]
+    press(api, group, owner, panel, "set:length:short")
+    api.wait_for(lambda: "Summary length: short" in api.messages[(group["id"], panel["message_id"])]["text"],
+                 30, "the panel to show the new length")
+    keyboard = api.messages[(group["id"], panel["message_id"])]["reply_markup"]["inline_keyboard"]
+    assert keyboard[0][0]["text"] == "✓ Short"
+    assert bot.storage.chat_settings(group["id"], "normal").length == "short"
+
+
+def test_settings_refused_for_non_admin(api: BotApiEmulator, bot: RunningBot) -> None:
+    group = api.group_chat(-new_id())
+    admin, member = api.user(new_id(), "Admin"), api.user(new_id(), "Member")
+    api.set_member(group, admin, "administrator")
+    panel = open_settings(api, group, member)  # anyone may look
+    answer = press(api, group, member, panel, "set:auto:on")
+    assert answer["show_alert"] is True
+    assert answer["text"] == texts.ADMINS_ONLY
+    assert bot.storage.chat_settings(group["id"], "normal").auto is False
+    assert api.messages[(group["id"], panel["message_id"])].get("edited") is None
+
+
+# -- output and errors ------------------------------------------------------------------------
+def test_brief_longer_than_one_message(api: BotApiEmulator, bot: RunningBot, site: Any) -> None:
+    user = api.user(new_id())
+    chat = api.private_chat(user)
+    _, msg = api.user_message(chat, user, site.url("/transport"))
+    replies = wait_answers(api, chat["id"], msg["message_id"], count=2)
+    assert_brief(replies[0], "Parliament debates transport reform")
+    assert replies[0]["edited"] >= 1
+    for reply in replies:
+        assert len(reply["html"]) <= 4096  # the emulator also refused invalid HTML and long texts
+    assert "Who said what" in "".join(r["text"] for r in replies)
+    assert not [c for c in api.calls if not c["ok"] and c["params"].get("chat_id") == chat["id"]]
+
+
+def test_dead_link(api: BotApiEmulator, bot: RunningBot, site: Any) -> None:
+    user = api.user(new_id())
+    chat = api.private_chat(user)
+    _, msg = api.user_message(chat, user, site.dead_url)
+    (reply,) = wait_answers(api, chat["id"], msg["message_id"])
+    assert reply["text"] == render_error_text("fetch_failed")
+
+
+def test_non_article_link(api: BotApiEmulator, bot: RunningBot, site: Any) -> None:
+    user = api.user(new_id())
+    chat = api.private_chat(user)
+    _, msg = api.user_message(chat, user, site.url("/shop"))
+    (reply,) = wait_answers(api, chat["id"], msg["message_id"])
+    assert reply["text"] == render_error_text("no_article_text")
+
+
+def test_rate_limit(api: BotApiEmulator, bot: RunningBot, site: Any) -> None:
+    user = api.user(new_id())
+    chat = api.private_chat(user)
+    limit = bot.settings.bot.user_rate
+    messages = []
+    for _ in range(limit + 1):
+        update_id, msg = api.user_message(chat, user, site.url("/council"))
+        bot.wait_handled(update_id)
+        messages.append(msg)
+    for msg in messages[:limit]:
+        assert_brief(wait_answers(api, chat["id"], msg["message_id"])[0], "Council approves budget after long debate")
+    (refusal,) = api.wait_for(lambda: api.replies_to(chat["id"], messages[-1]["message_id"]), 30, "the refusal")
+    assert refusal["text"] == texts.RATE_LIMITED
+
+
+def test_same_link_twice_answered_from_cache(api: BotApiEmulator, bot: RunningBot, site: Any) -> None:
+    user = api.user(new_id())
+    chat = api.private_chat(user)
+    _, first = api.user_message(chat, user, site.url("/council-2"))
+    (brief,) = wait_answers(api, chat["id"], first["message_id"])
+    # Forwarded again, with tracking parameters and a fragment: the same article.
+    _, second = api.user_message(chat, user, site.url("/council-2?utm_source=tg#top"),
+                                 forward_origin={"type": "user", "date": 1700000000, "sender_user": user})
+    (again,) = wait_answers(api, chat["id"], second["message_id"])
+    assert again["html"] == brief["html"]
+    assert "edited" not in again  # sent at once: no "Reading the article…" status first
+    assert site.hit_count("/council-2") == 1
