@@ -161,10 +161,10 @@ def clean_pasted_text(text: str) -> CleanedText:
             author = match.group(1).strip()
             del paragraphs[i]
             break
-    title = None
-    if len(paragraphs) > 1 and _looks_like_headline(paragraphs[0]):
-        title = paragraphs.pop(0)
     kept, published = drop_furniture(paragraphs)
+    title = None
+    if len(kept) > 1 and _looks_like_headline(kept[0]):
+        title = kept.pop(0)
     return CleanedText(text="\n\n".join(kept), title=title, published=published, author=author)
 
 
@@ -267,20 +267,25 @@ def _dateline(line: str) -> str | None:
 # ambiguous openings ("Related", "Trending", ...) count only with a separator after them.
 _TEASER = re.compile(
     r"^(?:(?:see also|read more|read also|also read|read next|you may also like|you might also like|"
-    r"further reading|more on this story|recommended for you)\b|"
+    r"further reading|more on this story|recommended for you|click here)\b|"
     r"(?:related(?: articles?| stories| news| posts?| content| reading)?|recommended|trending|most read|"
-    r"popular now|more from [^:|»]{1,40}|more stories|click here)\s*(?:[:|»]|[-–—]\s|$))",
+    r"popular now|more from [^:|»]{1,40}|more stories)\s*(?:[:|»]|[-–—]\s|$))",
     re.IGNORECASE,
 )
+# Short lines that are page furniture whatever their punctuation ...
 _FURNITURE = re.compile(
-    r"^(?:back to top|scroll to top|top of page|share(?: this| on| via| article)?\b.*|tweet|email|print|"
-    r"(?:follow|like) us\b.*|subscribe\b.*|sign up\b.*|newsletter\b.*|advertisement|sponsored(?: content)?|"
-    r"skip to (?:main )?content|(?:we|this (?:site|website)) uses? cookies\b.*|accept(?: all)? cookies|"
-    r"cookie (?:policy|settings)|all rights reserved\.?|(?:copyright|©)\s.*|tags?:.*|topics?:.*|filed under:?.*|"
-    r"categories?:.*|comments?(?: \(\d+\))?|\d+ comments?|image (?:source|caption)\b.*|photo:.*|"
+    r"^(?:back to top|scroll to top|top of page|skip to (?:main )?content|advertisement|sponsored(?: content)?|"
+    r"share (?:this|on|via)\b.*|tweet|email|print|"
+    r"follow [\w .@'’-]{1,40} on (?:twitter|facebook|instagram|x|threads|bluesky)\b.*|"
+    r"\(?(?:additional )?(?:reporting|editing|writing) by\b.*|"
+    r"(?:we|this (?:site|website)) uses? cookies\b.*|accept(?: all)? cookies|cookie (?:policy|settings)|"
+    r"all rights reserved\.?|(?:copyright|©)\s.*|tags?:.*|topics?:.*|filed under:?.*|categories?:.*|"
+    r"comments?(?: \(\d+\))?|\d+ comments?|image (?:source|caption|copyright|credit)\b.*|photo:.*|"
     r"getty images|reuters|ap photo.*)$",
     re.IGNORECASE,
 )
+# ... and labels that count only without a sentence ending ("Share prices fell." is news).
+_FURNITURE_LABEL = re.compile(r"^(?:share|subscribe|sign up|newsletter|follow us|like us)\b", re.IGNORECASE)
 _MAX_FURNITURE_WORDS = 25
 
 
@@ -290,7 +295,11 @@ def _is_furniture(line: str) -> bool:
         return False
     if _TEASER.match(line):
         return True
-    return bool(_FURNITURE.match(line)) and n <= 15
+    if n > 15:
+        return False
+    if _FURNITURE.match(line):
+        return True
+    return bool(_FURNITURE_LABEL.match(line)) and not line.rstrip().endswith((".", "!", "?", ".”", '."'))
 
 
 _COMMENT_FORM = re.compile(

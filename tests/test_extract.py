@@ -246,3 +246,19 @@ def test_byline_becomes_author():
     assert article.author == "Anna Lind"
     assert article.title == "Old pier to close for repairs"
     assert article.text.split("\n\n") == PARAGRAPHS
+
+
+def test_news_sentences_that_start_like_furniture_are_kept():
+    lines = ("Share prices fell sharply on Monday.", "Subscribe numbers doubled in a year.",
+             "Email records show the mayor knew.", "Related charges were dropped later.")
+    text = extract_pasted_text(page(*lines), SETTINGS).text
+    for line in lines:
+        assert line in text
+
+
+def test_furniture_is_dropped_before_the_headline_is_chosen():
+    text = page(head=("Skip to main content", "Old pier to close for repairs"),
+                tail=("Follow Anna Lind on Twitter", "Reporting by Anna Lind; Editing by Tom Roe"))
+    article = extract_pasted_text(text, SETTINGS)
+    assert article.title == "Old pier to close for repairs"
+    assert article.text.split("\n\n") == PARAGRAPHS
