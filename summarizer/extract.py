@@ -232,7 +232,7 @@ _MONTH = (
 )
 _DATE_IN_LINE = re.compile(
     rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}}|"
-    rf"\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}/\d{{1,2}}/\d{{4}})",
+    rf"\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}|\d{{1,2}}[./]\d{{1,2}}[./]\d{{4}})",
     re.IGNORECASE,
 )
 # Words a dateline may carry besides the date itself.
@@ -256,7 +256,9 @@ def _dateline(line: str) -> str | None:
     from dateutil import parser
 
     try:
-        return parser.parse(match.group(0), fuzzy=True).date().isoformat()
+        # 14.02.2022 is day-first; 02/14/2022 is read the American way.
+        dayfirst = bool(re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4}", match.group(0)))
+        return parser.parse(match.group(0), fuzzy=True, dayfirst=dayfirst).date().isoformat()
     except (ValueError, OverflowError):
         return None
 
@@ -281,7 +283,8 @@ _FURNITURE = re.compile(
     r"(?:we|this (?:site|website)) uses? cookies\b.*|accept(?: all)? cookies|cookie (?:policy|settings)|"
     r"all rights reserved\.?|(?:copyright|©)\s.*|tags?:.*|topics?:.*|filed under:?.*|categories?:.*|"
     r"comments?(?: \(\d+\))?|\d+ comments?|image (?:source|caption|copyright|credit)\b.*|photo:.*|"
-    r"getty images|reuters|ap photo.*)$",
+    r"getty images|reuters|ap photo.*|(?:updated |posted |published )?\d+ (?:seconds?|minutes?|mins?|hours?|"
+    r"hrs?|days?|weeks?) ago)$",
     re.IGNORECASE,
 )
 # ... and labels that count only without a sentence ending ("Share prices fell." is news).

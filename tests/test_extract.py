@@ -262,3 +262,15 @@ def test_furniture_is_dropped_before_the_headline_is_chosen():
     article = extract_pasted_text(text, SETTINGS)
     assert article.title == "Old pier to close for repairs"
     assert article.text.split("\n\n") == PARAGRAPHS
+
+
+@pytest.mark.parametrize(
+    "line, iso",
+    [("February 14, 2022 22:44 GMT", "2022-02-14"), ("Updated 3:45 PM ET, Mon February 14, 2022", "2022-02-14"),
+     ("14.02.2022 22:44", "2022-02-14"), ("Last modified on Mon 14 Feb 2022 17.45 GMT", "2022-02-14"),
+     ("PUBLISHED: 12:01 EST, 3 March 2015 | UPDATED: 14:22 EST, 3 March 2015", "2015-03-03")],
+)
+def test_datelines_in_common_shapes(line, iso):
+    article = extract_pasted_text(page(head=(line,)), SETTINGS)
+    assert article.published == iso
+    assert article.text.split("\n\n") == PARAGRAPHS
