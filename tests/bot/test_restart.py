@@ -1,0 +1,102 @@
+"""The bot as a process (``python -m bot --base-url …``), killed with a job in flight and
+started again: the job is answered, once, by editing the status message it already sent."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from bot import texts
+from summarizer.settings import PROJECT_ROOT
+
+from .conftest import TOKEN, ArticleSite, new_id
+from .emulator import BotApiEmulator
+
+
+@pytest.fixture
+def fresh_api() -> Iterator[BotApiEmulator]:
+    emulator = BotApiEmulator(TOKEN).start()
+    yield emulator
+    emulator.stop()
+
+
+class BotProcess:
+    def __init__(self, api: BotApiEmulator, config: Path, log: Path):
+        self.log = log
+        self.handle = log.open("ab")
+        env = {"PATH": "/usr/bin:/bin", "TELEGRAM_BOT_TOKEN": TOKEN, "BRIEFBOT_CONFIG": str(config),
+               "HOME": str(config.parent)}
+        self.proc = subprocess.Popen([sys.executable, "-m", "bot", "--base-url", api.base_url],
+                                     cwd=PROJECT_ROOT, env=env, stdout=self.handle, stderr=subprocess.STDOUT)
+
+    def kill(self) -> None:
+        self.proc.kill()  # SIGKILL: no clean-up of any kind
+        self.proc.wait(30)
+        self.handle.close()
+
+    def terminate(self) -> int:
+        self.proc.send_signal(signal.SIGTERM)  # graceful: what a service manager sends
+        code = self.proc.wait(60)
+        self.handle.close()
+        return code
+
+
+def wait_until(condition: Any, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+def test_killed_with_job_in_flight_then_restarted(fresh_api: BotApiEmulator, site: ArticleSite,
+                                                  tmp_path: Path) -> None:
+    api = fresh_api
+    config = tmp_path / "bot.toml"
+    config.write_text(
+        '[fetch]\nallow_addresses = ["127.0.0.1"]\n'
+        f'[storage]\npath = "{tmp_path / "bot.sqlite3"}"\n'
+        "[bot]\nworkers = 1\n"
+    )
+    log = tmp_path / "bot.log"
+    user = api.user(new_id())
+    chat = api.private_chat(user)
+    update_id, msg = api.user_message(chat, user, site.url("/slow"))
+
+    first = BotProcess(api, config, log)
+    try:
+        # In flight: the status message is out, the article is being fetched, and the update
+        # was acknowledged to the API (so it will not be delivered again).
+        api.wait_for(lambda: api.replies_to(chat["id"], msg["message_id"]), 120, "the status message")
+        wait_until(lambda: site.hit_count("/slow") == 1, 60, "the bot to fetch the article")
+        api.wait_for(lambda: api.confirmed_offset > update_id, 30, "the update to be acknowledged")
+    finally:
+        first.kill()
+    site.release_slow.set()
+
+    second = BotProcess(api, config, log)
+    try:
+        def answered() -> list[dict[str, Any]]:
+            replies = api.replies_to(chat["id"], msg["message_id"])
+            return [m for m in replies if m["text"] != texts.READING_ARTICLE]
+
+        (reply,) = api.wait_for(answered, 120, "the resumed job's answer")
+    finally:
+        assert second.terminate() == 0
+
+    assert reply["html"].startswith("<b>Council approves budget after long debate</b>")
+    assert reply["edited"] == 1  # the status message of the first run became the brief
+    replies = api.replies_to(chat["id"], msg["message_id"])
+    assert len(replies) == 1  # answered once: no second status message, no second brief
+    status_sends = [c for c in api.calls_of("sendMessage", chat["id"]) if c["params"]["text"] == texts.READING_ARTICLE]
+    assert len(status_sends) == 1
+    assert site.hit_count("/slow") == 2  # fetched again by the second run
+    output = log.read_text()
+    assert "resuming job" in output
+    assert TOKEN not in output and TOKEN.split(":")[1] not in output  # never logged
