@@ -205,7 +205,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _clean_line(line: str) -> str:
-    return _SPACES.sub(" ", _CONTROL.sub("", line)).strip()
+    return _SPACES.sub(" ", _CONTROL.sub(" ", line)).strip()
 
 
 def _words(line: str) -> list[str]:

@@ -313,7 +313,9 @@ def fetch_page(url: str, settings: FetchSettings) -> Page:
                     body = _read_body(response, settings.max_bytes, deadline)
             except httpx.TimeoutException:
                 raise BriefError("fetch_timeout") from None
-            except httpx.HTTPError as exc:
+            except httpx.InvalidURL:
+                raise BriefError("bad_url") from None
+            except (httpx.HTTPError, httpx.StreamError) as exc:
                 raise BriefError("fetch_failed", f"The page could not be fetched ({type(exc).__name__}).") from None
             if not media_type:
                 if not _looks_like_html(body):

@@ -274,3 +274,23 @@ def test_datelines_in_common_shapes(line, iso):
     article = extract_pasted_text(page(head=(line,)), SETTINGS)
     assert article.published == iso
     assert article.text.split("\n\n") == PARAGRAPHS
+
+
+def test_pasted_text_only_raises_brief_errors_and_never_invents_words():
+    from hypothesis import given, settings, strategies as st
+
+    lines = st.lists(st.sampled_from(PARAGRAPHS + ["See also: x", "Back to top", "Kim Novak", "“A. B. C. D.”", "",
+                                                   "May 5, 2020", "By Jo Li", "Leave a Reply"]) | st.text(max_size=30),
+                     max_size=12)
+
+    @settings(max_examples=200, deadline=None)
+    @given(lines)
+    def check(parts):
+        raw = "\n".join(parts)
+        try:
+            article = extract_pasted_text(raw, ExtractSettings(min_chars=1))
+        except BriefError:
+            return
+        assert set(words(article.text)) <= set(words(raw))
+
+    check()

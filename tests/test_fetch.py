@@ -343,3 +343,19 @@ def test_https_page_is_fetched_through_the_guarded_connection(cert_pair, monkeyp
 def test_https_with_an_untrusted_certificate_fails_cleanly(cert_pair):
     with serve({"/s": (200, HTML_HEADERS, HTML.encode())}, tls=cert_pair) as base:
         assert error_code(base + "/s", local()) == "fetch_failed"
+
+
+def test_check_url_only_ever_raises_brief_errors():
+    from hypothesis import given, settings, strategies as st
+
+    prefixes = st.sampled_from(["", "http://", "https://", "http://user@", "http://[", "ftp://", "http://1.2.3.4:"])
+
+    @settings(max_examples=300, deadline=None)
+    @given(prefixes, st.text(max_size=40))
+    def check(prefix, rest):
+        try:
+            check_url(prefix + rest, FetchSettings())
+        except BriefError:
+            pass
+
+    check()
