@@ -354,8 +354,11 @@ class _Attributor:
         if not is_reporting_verb(t, beliefs=False):
             return None
         clause = clause_of(t)
-        if clause is not None and not self._quotes_in(clause.left_edge.i, clause.right_edge.i):
-            return None  # it reports something else
+        if clause is not None:
+            inside = self._quotes_in(clause.left_edge.i, clause.right_edge.i)
+            narrative = [g for g in clause.subtree if self.in_quote[g.i] < 0 and not g.is_punct]
+            if qi not in inside and not (inside and len(narrative) <= 1):
+                return None  # it reports something else
         subject = subject_of(t)
         return (t, subject) if subject is not None else None
 

@@ -109,6 +109,12 @@ class SpeakerResolver:
                 continue
             seen_heads.add(head.i)
             self.mention_of_name(head, record=True)
+        # names the entity recogniser missed, as the subject of a verb: "Zoo visitor Terra Lurie believes"
+        for tok in self.doc:
+            if tok.dep_ in ("nsubj", "nsubjpass") and tok.pos_ == "PROPN" and self.in_quote[tok.i] < 0 \
+                    and tok.i not in seen_heads and not (tok.ent_type_ and tok.ent_type_ not in ("PERSON", "ORG")):
+                seen_heads.add(tok.i)
+                self.mention_of_name(tok, record=True)
         self.mentions.sort(key=lambda m: m.at)
         self._learn_genders()
 
@@ -208,8 +214,12 @@ class SpeakerResolver:
             return "person"
         if words & _ORG_WORDS or (text.isupper() and len(text) > 1):
             return "org"
-        if labels & {"ORG", "GPE", "NORP"}:
-            return "org" if len(words) > 1 or "ORG" in labels else "unknown"
+        if "ORG" in labels:
+            # The small model often calls a person ORG ("Terra Lurie"): a name of two or more words
+            # without an organisation word may be either.
+            return "unknown" if len(words) > 1 else "org"
+        if labels & {"GPE", "NORP"}:
+            return "org" if len(words) > 1 else "unknown"
         return "unknown"
 
     def _match_name(self, text: str, at: int) -> Entity | None:
@@ -274,10 +284,10 @@ class SpeakerResolver:
         fits = [m for m in before if self._compatible(m.entity, pronoun)]
         if pronoun in PERSON_PRONOUNS:
             # a named person of the right gender beats one of unknown gender, who beats an unnamed source
-            want = PERSON_PRONOUNS[pronoun]
-            for test in (lambda m: m.entity.named and m.entity.gender == want and m.subject,
+            for test in (lambda m: m.entity.kind == "person" and m.subject,
+                         lambda m: m.entity.kind == "person",
                          lambda m: m.entity.named and m.subject,
-                         lambda m: m.entity.named and m.entity.gender == want,
+                         lambda m: m.entity.named,
                          lambda m: m.subject):
                 found = next((m for m in fits[:6] if test(m)), None)
                 if found is not None:
@@ -289,8 +299,14 @@ class SpeakerResolver:
 
     def _phrase(self, head: Token, *, with_det: bool = True) -> str:
         """A noun phrase as written, without its trailing modifiers: "a presidential spokesman"."""
-        left = [t for t in self.doc[head.left_edge.i:head.i + 1]]
-        while left and (left[0].is_punct or (not with_det and left[0].dep_ == "det")):
+        left = [head]
+        for t in reversed(list(head.lefts)):  # nearest first; stop at the first non-modifier
+            if t.dep_ not in ("det", "amod", "compound", "nummod", "poss", "nmod", "npadvmod", "quantmod") \
+                    or t.i != left[0].left_edge.i - 1 and t.right_edge.i != left[0].i - 1:
+                break
+            left.insert(0, t)
+        left = list(self.doc[left[0].left_edge.i:head.i + 1])
+        while left and (left[0].is_punct or left[0].is_space or (not with_det and left[0].dep_ == "det")):
             left = left[1:]
         # drop a leading relative or clausal part that is not part of the name
         return self.doc[left[0].i:head.i + 1].text if left else head.text
@@ -312,13 +328,17 @@ class SpeakerResolver:
         det = next((t for t in head.lefts if t.dep_ == "det"), None)
         if det is not None and det.lower_ == "the" and head.tag_ == "NN" and head.ent_type_ == "" \
                 and lemma not in ORG_NOUNS:
-            for m in reversed(self.mentions):
-                if m.at < head.idx and m.entity.named and m.entity.kind == "person" and m.subject:
-                    g = _gender_of_words([lemma])
-                    if g and m.entity.gender and g != m.entity.gender:
-                        continue
-                    m.entity.add_role(lemma if m.entity.role is None else None, None)
-                    return m.entity
+            # the most talked-about person so far (the story's subject), the latest among equals
+            g = _gender_of_words([lemma])
+            counts: dict[int, tuple[int, int, Entity]] = {}
+            for n, m in enumerate(self.mentions):
+                e = m.entity
+                if m.at < head.idx and e.named and e.kind == "person" and not (g and e.gender and g != e.gender):
+                    counts[id(e)] = (counts.get(id(e), (0, 0, e))[0] + 1, n, e)
+            if counts:
+                entity = max(counts.values(), key=lambda c: c[:2])[2]
+                entity.add_role(self._phrase(head, with_det=False) if entity.role is None else None, lemma)
+                return entity
         # An unnamed source stays what the article calls it.
         phrase = self._phrase(head)
         key = " ".join(t.lemma_.lower() for t in head.doc[head.left_edge.i:head.i + 1] if t.dep_ != "det")

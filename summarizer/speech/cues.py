@@ -68,8 +68,17 @@ def subject_of(verb: Token) -> Token | None:
         return obj
     tok, hops = verb, 0
     while tok is not None and hops < 4:
+        # "Der Spiegel quoted Nikos Theocharakis as saying": the one quoted is the speaker
+        if tok.lemma_ == "quote" and tok is not verb:
+            obj = [c for c in tok.children if c.dep_ == "dobj"]
+            if obj:
+                return _named_appos(obj[0])
         subj = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
         if subj:
+            # "surgeon Dr. Norman Rowe told": of two subjects, the name next to the verb
+            subj.sort(key=lambda c: (c.pos_ not in ("PROPN", "PRON"), abs(c.i - tok.i)))
+            if subj[0].lower_ in ("who", "that", "which") and tok.dep_ == "relcl":
+                return tok.head  # "Tamara, who sings: ..."
             return subj[0]
         # "by X" of a passive: "it was announced by the ministry"
         agent = [c for c in tok.children if c.dep_ == "agent"]
@@ -88,6 +97,15 @@ def subject_of(verb: Token) -> Token | None:
             return tok.head
         break
     return None
+
+
+def _named_appos(tok: Token) -> Token:
+    """"a finance ministry official, Nikos Theocharakis," -> the name."""
+    if tok.pos_ != "PROPN":
+        for c in tok.children:
+            if c.dep_ == "appos" and c.pos_ == "PROPN":
+                return c
+    return tok
 
 
 def clause_of(verb: Token) -> Token | None:
