@@ -35,6 +35,7 @@ _TRAFILATURA_OPTIONS = dict(
     favor_recall=False,
     deduplicate=False,
 )
+_TRAFILATURA_FALLBACK = dict(_TRAFILATURA_OPTIONS, favor_precision=False, favor_recall=True)
 
 _MARKUP = re.compile(r"<\s*(html|head|body|div|p|article|span|a|br|meta|title|!doctype)\b", re.IGNORECASE)
 
@@ -51,32 +52,47 @@ def extract_article(html: str, url: str | None, settings: ExtractSettings) -> Ar
         article.site = article.site or _host(url)
         return article
 
+    doc, text, dateline = None, "", None
+    # Precision first (measured best); on pages where it finds too little, try for recall.
+    for options in (_TRAFILATURA_OPTIONS, _TRAFILATURA_FALLBACK):
+        doc = _trafilatura(html, url, options) or doc
+        text, dateline = _body_text(doc, settings)
+        if len(text) >= settings.min_chars:
+            break
+    else:
+        raise BriefError("no_article_text")
+    return Article(
+        text=text,
+        title=_clean_line(doc.title) if doc.title else None,
+        site=doc.sitename or _host(url),
+        url=url,
+        published=doc.date or dateline,
+        author=doc.author or None,
+        language=doc.language or _html_language(html) or guess_language(text),
+    )
+
+
+def _trafilatura(html: str, url: str | None, options: dict):
+    """trafilatura's Document for the page (text + metadata), or None when it finds nothing."""
     import trafilatura
 
     try:
-        doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, **_TRAFILATURA_OPTIONS)
+        return trafilatura.bare_extraction(html, url=url, with_metadata=True, **options)
     except Exception:  # trafilatura/lxml raise many kinds of parser errors on broken pages
-        doc = None
-    raw = (doc.text if doc is not None else "") or ""
-    title = _clean_line(doc.title) if doc is not None and doc.title else None
-    lines = [_clean_line(line) for line in raw.split("\n")]
-    lines = [line for line in lines if line]
+        return None
+
+
+def _body_text(doc, settings: ExtractSettings) -> tuple[str, str | None]:
+    """Paragraphs separated by blank lines, without the headline and leftover furniture."""
+    if doc is None or not doc.text:
+        return "", None
+    title = _clean_line(doc.title) if doc.title else None
+    lines = [line for line in (_clean_line(raw) for raw in doc.text.split("\n")) if line]
     if lines and title and _same_words(lines[0], title):
         lines = lines[1:]  # the headline is the title, not the first paragraph
     # trafilatura leaves some furniture in ("Read more: ...", "Comments", a byline at the end).
     lines, dateline = drop_furniture(lines)
-    text = _limit("\n\n".join(lines), settings)
-    if len(text) < settings.min_chars:
-        raise BriefError("no_article_text")
-    return Article(
-        text=text,
-        title=title,
-        site=(doc.sitename if doc is not None and doc.sitename else None) or _host(url),
-        url=url,
-        published=(doc.date if doc is not None else None) or dateline,
-        author=(doc.author if doc is not None else None) or None,
-        language=(doc.language if doc is not None else None) or _html_language(html) or guess_language(text),
-    )
+    return _limit("\n\n".join(lines), settings), dateline
 
 
 def _host(url: str | None) -> str | None:
