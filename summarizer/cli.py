@@ -183,7 +183,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _quiet_libraries() -> None:
+    import os
     import warnings
+
+    # transformers draws a "Loading weights" bar on stderr; the CLI's stderr is for our own lines.
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
     warnings.filterwarnings("ignore")
     for name in ("transformers", "trafilatura", "htmldate", "courlan", "httpx", "httpcore"):
