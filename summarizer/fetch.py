@@ -33,9 +33,11 @@ listed in ``allow_addresses`` (so tests can use a local server on a random port)
 from __future__ import annotations
 
 import codecs
+import functools
 import ipaddress
 import re
 import socket
+import ssl
 import time
 import zlib
 from urllib.parse import urljoin, urlsplit
@@ -272,11 +274,15 @@ class _GuardedTransport(httpx.HTTPTransport):
     """httpx's own transport with its connection pool swapped for one on the guarded backend."""
 
     def __init__(self, settings: FetchSettings, deadline: float):
-        super().__init__(trust_env=False)
-        self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
-            network_backend=_GuardedBackend(settings, deadline),
-        )
+        context = _ssl_context()
+        super().__init__(verify=context, trust_env=False)
+        self._pool = httpcore.ConnectionPool(ssl_context=context, network_backend=_GuardedBackend(settings, deadline))
+
+
+@functools.lru_cache(maxsize=1)
+def _ssl_context() -> ssl.SSLContext:
+    """httpx's default verifying context (certifi's CA bundle), built once: loading it takes ~0.1 s."""
+    return httpx.create_ssl_context(trust_env=False)
 
 
 # --------------------------------------------------------------------------- fetching

@@ -331,10 +331,10 @@ def cert_pair(tmp_path_factory):
 def test_https_page_is_fetched_through_the_guarded_connection(cert_pair, monkeypatch):
     import ssl
 
-    import httpx
+    import summarizer.fetch
 
     trusting = ssl.create_default_context(cafile=cert_pair[0])
-    monkeypatch.setattr(httpx, "create_ssl_context", lambda *a, **k: trusting)
+    monkeypatch.setattr(summarizer.fetch, "_ssl_context", lambda: trusting)
     with serve({"/s": (200, HTML_HEADERS, HTML.encode())}, tls=cert_pair) as base:
         assert base.startswith("https://")
         assert fetch_page(base + "/s", local()).html == HTML
