@@ -301,8 +301,9 @@ class _Attributor:
         """Reported speech inside reported speech counts once, as the outer statement."""
         out = []
         for s in statements:
-            if any(o is not s and o.start <= s.start and s.end <= o.end and (o.start, o.end) != (s.start, s.end)
-                   for o in statements):
+            if self.settings.drop_nested and any(
+                    o is not s and o.start <= s.start and s.end <= o.end and (o.start, o.end) != (s.start, s.end)
+                    for o in statements):
                 continue
             if any((o.start, o.end) == (s.start, s.end) for o in out):
                 continue

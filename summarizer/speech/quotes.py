@@ -132,8 +132,19 @@ def _pair(text: str, lo: int, hi: int, marks: str, openers: str, closers: str, *
 
 
 def _is_possessive(text: str, i: int) -> bool:
-    """``s'`` followed by a lower-case word: most likely a plural possessive, not a closing mark."""
-    return text[i - 1:i] in ("s", "S") and re.match(r"\s+[a-z]", text[i + 1:i + 4]) is not None
+    """``s'`` followed by a lower-case content word ("the players' union"): a plural possessive, not a
+    closing mark. Followed by a function word ("'patriotic Scots' to vote") it closes a quote."""
+    if text[i - 1:i] not in ("s", "S"):
+        return False
+    m = re.match(r"\s+([a-z]+)", text[i + 1:i + 20])
+    return m is not None and m.group(1) not in _FUNCTION_WORDS
+
+
+_FUNCTION_WORDS = frozenset("""
+a an the to and or but nor of in on at for with by from as than that which who whom whose when where while
+is are was were be been being has have had do does did will would shall should can could may might must
+it its he she they we you i his her their our your this these those if because so then not no yes after before
+""".split())
 
 
 def _span(text: str, open_at: int, close_at: int, *, closed: bool, single: bool) -> QuoteSpan:
