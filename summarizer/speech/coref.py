@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
 
+from .names import gender_of_first_name
+
 HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady", "prof", "professor", "rev"}
 _MALE = {"mr", "sir", "lord", "he", "him", "his", "spokesman", "chairman", "father", "son", "husband",
          "brother", "king", "prince", "actor", "boy", "man", "uncle", "grandfather", "dad", "congressman"}
@@ -201,7 +203,9 @@ class SpeakerResolver:
             entity.kind = "person"
         if honorific in HONORIFICS:
             entity.kind = "person"
-            entity.gender = entity.gender or _gender_of_words([honorific])
+            entity.gender = _gender_of_words([honorific]) or entity.gender
+        if entity.gender is None and entity.kind in ("person", "unknown") and len(name) > 1:
+            entity.gender = gender_of_first_name(name[0].text)
         entity.add_role(role, role_head)
         if record:
             self.mentions.append(Mention(entity, head.idx, head.dep_ in ("nsubj", "nsubjpass")))
@@ -284,7 +288,9 @@ class SpeakerResolver:
         fits = [m for m in before if self._compatible(m.entity, pronoun)]
         if pronoun in PERSON_PRONOUNS:
             # a named person of the right gender beats one of unknown gender, who beats an unnamed source
-            for test in (lambda m: m.entity.kind == "person" and m.subject,
+            want = PERSON_PRONOUNS[pronoun]
+            for test in (lambda m: m.entity.kind == "person" and m.subject and m.entity.gender == want,
+                         lambda m: m.entity.kind == "person" and m.subject,
                          lambda m: m.entity.kind == "person",
                          lambda m: m.entity.named and m.subject,
                          lambda m: m.entity.named,
@@ -315,6 +321,17 @@ class SpeakerResolver:
         lemma = head.lemma_.lower()
         mods = {t.lower_ for t in head.lefts if t.dep_ in ("amod", "compound", "nmod")}
         if lemma in ORG_NOUNS and head.tag_ != "NNS":
+            # "the Greek finance ministry ... the ministry said": the fuller phrase said earlier
+            for t in reversed(self.doc[max(0, head.i - 400):head.i]):
+                if t.lemma_.lower() == lemma and self.in_quote[t.i] < 0 and t.pos_ == "NOUN" and any(
+                        c.dep_ in ("compound", "amod") for c in t.lefts):
+                    if t.ent_type_ == "ORG":
+                        return self.mention_of_name(t, record=False)
+                    key = "org:" + self._phrase(t, with_det=False).lower()
+                    if key not in self._unnamed:
+                        self._unnamed[key] = Entity(name=self._phrase(t, with_det=False), kind="org")
+                        self.entities.append(self._unnamed[key])
+                    return self._unnamed[key]
             for m in reversed(self.mentions):
                 if m.at < head.idx and m.entity.kind == "org" and m.entity.named:
                     return m.entity
