@@ -88,7 +88,10 @@ class _Attributor:
             elif is_reporting_verb(tok, beliefs=self.settings.belief_verbs):
                 indirect.extend(self._reported(tok))
         indirect = self._drop_nested(indirect)
+        self.indirect = indirect
         self._cue_remaining_quotes()
+        self._chain_continued_quotes()
+        self._follow_reporting_sentences()
         self._chain_continued_quotes()
         statements = indirect + [self.direct[q] for q in sorted(self.direct) if q not in self.absorbed]
         statements.sort(key=lambda s: s.start)
@@ -342,11 +345,19 @@ class _Attributor:
             if t.text in _SENT_END:
                 break
             found = self._cue_at(t, qi)
-            if found and (gap_words <= 3 or doc[lo - 1].text in (":", ",")):
+            if found and (doc[lo - 1].text in (":", ",") or self._adjacent_before(lo, *found)):
                 return found
             gap_words += not t.is_punct
             i -= 1
         return None
+
+    def _adjacent_before(self, qlo: int, verb: Token, subject: Token) -> bool:
+        """'Smith told reporters "…"': only the speaker and the addressee between the verb and the quote."""
+        allowed = {t.i for t in subject.subtree}
+        for c in verb.children:
+            if c.dep_ in ("dative", "dobj", "prt", "advmod", "npadvmod") or c.dep_ == "prep" and c.i > verb.i:
+                allowed |= {t.i for t in c.subtree}
+        return all(t.is_punct or t.i in allowed or t.lower_ == "that" for t in self.doc[verb.i + 1:qlo])
 
     def _cue_at(self, t: Token, qi: int) -> tuple[Token, Token] | None:
         if t.lower_ == "according" and any(c.lower_ == "to" for c in t.children):
@@ -409,6 +420,60 @@ class _Attributor:
                             and owner.cue is not None and owner.cue.i > self.qtok[nxt][1]:
                         self._inherit(qi, owner)
                         changed = True
+
+    def _follow_reporting_sentences(self) -> None:
+        """News style: a quote that opens the sentence after one about its speaker continues that speaker.
+
+        'She said the video helps. "I am there with my mum."' takes the speaker of the reported
+        speech just before it; with ``uncued_after_subject``, 'Elton lashed out at the ball. "We
+        are the ones that sneer?"' (first-person words) takes the named subject of that sentence.
+        """
+        doc = self.doc
+        for qi in range(len(self.spans)):
+            if qi in self.direct or qi in self.absorbed or not self._statement_like(qi):
+                continue
+            s = self.spans[qi]
+            before = self.text[:s.open_at].rstrip()
+            if before and before[-1] not in ".!?:\n\"'’”":
+                continue  # not at a sentence start
+            lo = self.qtok[qi][0]
+            prev = self._previous_sentence(lo)
+            if prev is None:
+                continue
+            plo, phi = prev
+            owner = next((st for st in reversed(self.indirect) if st.cue is not None and plo <= st.cue.i <= phi),
+                         None)
+            if owner is None:
+                owner = next((self.direct[q] for q in sorted(self.direct, reverse=True)
+                              if self.direct[q].cue is not None and plo <= self.direct[q].cue.i <= phi), None)
+            if owner is not None:
+                self._inherit(qi, owner)
+                continue
+            if self.settings.uncued_after_subject and self._first_person(qi):
+                subject = next((t for t in doc[plo:phi + 1] if t.dep_ == "nsubj" and t.head.dep_ == "ROOT"
+                                and t.pos_ == "PROPN" and self.in_quote[t.i] < 0), None)
+                if subject is not None and subject.ent_type_ in ("PERSON", ""):
+                    self.direct[qi] = Statement(s.start, s.end, direct=True, cue=None, subject=subject, quote=qi)
+
+    def _previous_sentence(self, lo: int) -> tuple[int, int] | None:
+        """Token range of the narrative sentence just before token ``lo`` (None if a quote ends it)."""
+        doc = self.doc
+        hi = lo - 1
+        while hi >= 0 and (doc[hi].is_space or doc[hi].text in ("\n",)):
+            hi -= 1
+        if hi < 0 or self.in_quote[hi] >= 0:
+            return None
+        i = hi - 1
+        while i >= 0 and doc[i].text not in _SENT_END and "\n" not in doc[i].text and self.in_quote[i] < 0:
+            i -= 1
+        if i >= 0 and self.in_quote[i] >= 0:
+            return None  # a quote inside the same sentence: it has its own attribution
+        return i + 1, hi
+
+    def _first_person(self, qi: int) -> bool:
+        s = self.spans[qi]
+        return any(w.lower() in ("i", "we", "my", "our", "me", "us", "i'm", "i’m", "we're", "we’re")
+                   for w in self.text[s.start:s.end].replace(",", " ").split())
 
     def _near(self, a: int, b: int) -> bool:
         """Two quotes in the same or adjacent paragraphs."""

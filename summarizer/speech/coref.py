@@ -321,8 +321,13 @@ class SpeakerResolver:
         lemma = head.lemma_.lower()
         mods = {t.lower_ for t in head.lefts if t.dep_ in ("amod", "compound", "nmod")}
         if lemma in ORG_NOUNS and head.tag_ != "NNS":
-            # "the Greek finance ministry ... the ministry said": the fuller phrase said earlier
+            # "the Greek finance ministry ... the ministry said": the fuller phrase said earlier,
+            # unless an organisation was named after it
+            last_org = max((m.at for m in self.mentions if m.at < head.idx and m.entity.kind == "org"
+                            and m.entity.named), default=-1)
             for t in reversed(self.doc[max(0, head.i - 400):head.i]):
+                if t.idx < last_org:
+                    break
                 if t.lemma_.lower() == lemma and self.in_quote[t.i] < 0 and t.pos_ == "NOUN" and any(
                         c.dep_ in ("compound", "amod") for c in t.lefts):
                     if t.ent_type_ == "ORG":

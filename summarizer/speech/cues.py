@@ -11,7 +11,7 @@ from spacy.tokens import Doc, Span, Token
 
 # Lemmas of verbs that report speech (or writing) and take the reported clause as a complement.
 REPORTING_VERBS = frozenset("""
-say tell add note specify confirm warn argue insist deny claim announce report reveal ask admit explain
+say continue tell add note specify confirm warn argue insist deny claim announce report reveal ask admit explain
 state write suggest stress emphasise emphasize acknowledge allege vow promise predict indicate concede
 complain declare tweet post reply respond answer comment assert maintain contend testify recall estimate
 urge demand disclose mention observe remark reiterate repeat scream shout yell whisper joke boast conclude
@@ -110,9 +110,13 @@ def _named_appos(tok: Token) -> Token:
 
 def clause_of(verb: Token) -> Token | None:
     """The clausal complement that carries what was said, if any."""
-    for c in verb.children:
-        if c.dep_ == "ccomp":
-            return c
+    ccomps = [c for c in verb.children if c.dep_ == "ccomp"]
+    if ccomps:
+        # several (a parse run over a line break): the one in the verb's own paragraph, nearest first
+        def crosses_line(c: Token) -> bool:
+            lo, hi = sorted((c.i, verb.i))
+            return any("\n" in t.text for t in verb.doc[lo:hi])
+        return min(ccomps, key=lambda c: (crosses_line(c), abs(c.i - verb.i)))
     # "said in a statement that ...", "told reporters that ...": the parser sometimes hangs it elsewhere
     for c in verb.children:
         if c.dep_ in ("dobj", "xcomp") and any(g.dep_ == "mark" and g.lower_ == "that" for g in c.children):
