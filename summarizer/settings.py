@@ -48,6 +48,11 @@ class SummarySettings:
     # Per length: how many sentences at most and a word budget.
     sentences: dict[str, int] = field(default_factory=lambda: {"short": 2, "normal": 3, "long": 4})
     words: dict[str, int] = field(default_factory=lambda: {"short": 50, "normal": 85, "long": 130})
+    # extractive engine: weight of similarity to the title, of the lead-position prior,
+    # and of the redundancy penalty (MMR) against sentences already chosen
+    title_weight: float = 0.5
+    position_weight: float = 1.5
+    redundancy: float = 0.3
     # seq2seq engine
     model: str = ""  # local dir or hub id, e.g. "sshleifer/distilbart-cnn-12-6"
     max_input_tokens: int = 0  # 0: the model's own limit

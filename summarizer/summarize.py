@@ -1,0 +1,251 @@
+"""The summary: a few of the article's own sentences (default) or a seq2seq model's.
+
+The extractive engine is faithful by construction: every summary sentence is an
+exact substring of ``doc.text``. It works in four steps:
+
+1. candidates: the spaCy sentences, with sentences glued together by extraction
+   ("home.Half of ...") split apart, datelines trimmed off, and page furniture,
+   bylines, captions and quote-only sentences set aside;
+2. one batched embedding call (all-MiniLM-L6-v2) for the candidates and the title;
+3. a score per sentence: similarity to the article's centroid and to its title,
+   plus a prior for sentences near the top (news puts the point first);
+4. greedy selection with redundancy control (MMR) under a sentence count and a
+   word budget, returned in article order.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .models import get_embedder
+from .settings import Settings, SummarySettings
+
+if TYPE_CHECKING:  # pragma: no cover
+    from spacy.tokens import Doc
+
+LENGTHS = ("short", "normal", "long")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One candidate sentence: ``text == doc.text[start:end]``."""
+
+    index: int  # order in the article
+    start: int
+    end: int
+    text: str
+    words: int
+    furniture: bool  # byline, caption, page furniture or quote-only: never selected
+
+
+# --- public API ----------------------------------------------------------------
+
+
+def summarize(doc: "Doc", title: str | None, settings: Settings, length: str | None = None) -> list[str]:
+    """Summary sentences for a parsed article, in article order."""
+    length = length or settings.summary.length
+    if length not in LENGTHS:
+        raise ValueError(f"unknown summary length {length!r} (expected one of {', '.join(LENGTHS)})")
+    if settings.summary.engine == "extractive":
+        return extractive_summary(doc, title, settings, length)
+    if settings.summary.engine == "seq2seq":
+        from .seq2seq import abstractive_summary
+
+        return abstractive_summary(doc, title, settings, length)
+    raise ValueError(f"unknown summary engine {settings.summary.engine!r} (expected 'extractive' or 'seq2seq')")
+
+
+def lead3(doc: "Doc", n: int = 3) -> list[str]:
+    """The classic baseline: the article's first ``n`` sentences, as spaCy splits them."""
+    texts = [doc.text[s.start_char : s.end_char].strip() for s in doc.sents]
+    return [t for t in texts if t][:n]
+
+
+def extractive_summary(doc: "Doc", title: str | None, settings: Settings, length: str) -> list[str]:
+    sentences = candidate_sentences(doc)
+    usable = [s for s in sentences if not s.furniture]
+    if not usable:
+        usable = [s for s in sentences if s.words > 0]  # better a caption than nothing
+    if not usable:
+        return []
+    title = (title or "").strip()
+    texts = [s.text for s in usable] + ([title] if title else [])
+    vectors = get_embedder(settings.models).encode(texts)  # one batched call per article
+    sentence_vectors = vectors[: len(usable)]
+    title_vector = vectors[len(usable)] if title else None
+    scores = sentence_scores(usable, sentence_vectors, title_vector, settings.summary)
+    chosen = select(usable, sentence_vectors, scores, settings.summary, length)
+    return [usable[i].text for i in sorted(chosen)]
+
+
+# --- step 1: candidates -----------------------------------------------------------
+
+# Two sentences glued by text extraction: "…at home.Half of parents…" (lower-case letter,
+# full stop, capital). Splitting there keeps both halves exact substrings of the text.
+_GLUED = re.compile(r"(?<=[a-z)][.!?])([\"“”’]?)(?=[A-Z][a-z])")
+_LINE = re.compile(r"[^\n]+")
+# "LONDON, England (CNN) -- ", "(CNN) — ", "WASHINGTON (Reuters) - ", "PARIS — "
+_DATELINE = re.compile(
+    r"^(?:[A-Z][\w.'’ ,-]{0,60}?\s*)?\((?:CNN|AP|AFP|Reuters|Xinhua|dpa|UPI)[^)]{0,40}\)\s*(?:--|—|–|-|:)?\s*"
+    r"|^[A-Z][A-Z.'’ ,-]{2,40}\s*(?:--|—|–)\s*"
+)
+# A run of menu items glued into one word: "withEmailFacebookMessengerTwitter…linkResearchers".
+_GLUED_MENU = re.compile(r"\S*(?:[a-z][A-Z]\S*){3,}")
+# Lines that belong to the page, not the story.
+_FURNITURE = re.compile(
+    r"^(?:by\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}\s*(?:[.,|]|and\b|for\b|$)"
+    r"|(?:published|updated|last updated|posted)\s*:?\s*\d"
+    r"|(?:published|updated)\s*:"
+    r"|(?:image|photo|picture|video|media)\s+(?:copyright|caption|credit|playback)"
+    r"|(?:scroll down|click here|read more|related:|see also|follow\s+@|share this|sign up|subscribe)"
+    r"|(?:copyright|©|all rights reserved)"
+    r"|(?:advertisement|getty images|file photo)\b)",
+    re.IGNORECASE,
+)
+_ENDS_LIKE_SENTENCE = re.compile(r"[.!?…][\"”’')\]]*$|[\"”’]$")
+# Quoted passages anywhere in the text: straight, curly double, curly single, guillemets.
+# A closing ’ must not be followed by a letter, so "don’t" is not mistaken for a closing mark.
+# A quote that runs over several sentences often re-opens without closing ("“A. “B,” he
+# said."); an unclosed curly or angle quote counts as quoted up to the next opening or line end.
+_QUOTED = re.compile(
+    r"“[^“”]{1,1500}”|«[^«»]{1,1500}»|(?<!\w)‘[^‘]{1,1500}?’(?!\w)"
+    r"|“[^“”\n]{1,1500}|«[^«»\n]{1,1500}|(?<!\w)‘[^‘’\n]{1,1500}"
+    r"|\"[^\"]{1,1500}\"|(?<!\w)'[^']{1,1500}?'(?!\w)",
+    re.DOTALL,
+)
+
+# Sentences shorter than this many words are headings, captions or fragments.
+MIN_WORDS = 5
+# A sentence this much inside quotation marks is "only a quote" (who said it is lost).
+QUOTE_ONLY_SHARE = 0.9
+
+
+def candidate_sentences(doc: "Doc") -> list[Sentence]:
+    """The article's sentences as exact spans of ``doc.text``, furniture flagged."""
+    text = doc.text
+    quoted = _quoted_mask(text)
+    out: list[Sentence] = []
+    for sent in doc.sents:
+        for start, end in _split_glued(text, sent.start_char, sent.end_char):
+            start, end = _trim(text, start, end)
+            if start >= end:
+                continue
+            piece = text[start:end]
+            words = len(piece.split())
+            quote_share = float(quoted[start:end].mean())
+            furniture = (
+                words < MIN_WORDS
+                or bool(_FURNITURE.match(piece))
+                or not _ENDS_LIKE_SENTENCE.search(piece)
+                or quote_share >= QUOTE_ONLY_SHARE
+            )
+            out.append(Sentence(len(out), start, end, piece, words, furniture))
+    return out
+
+
+def _split_glued(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A spaCy sentence cut where a line ends (headings, datelines) or where two sentences were glued."""
+    pieces = []
+    for line in _LINE.finditer(text, start, end):
+        pieces.extend(_split_glued_line(text, line.start(), line.end()))
+    return pieces
+
+
+def _split_glued_line(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    cuts = [start]
+    for m in _GLUED.finditer(text, start, end):
+        mark = m.group(1)
+        # a quotation mark between the sentences belongs to the one it opens or closes
+        opening = mark == "“" or (mark == '"' and text.count('"', cuts[-1], m.start()) % 2 == 0)
+        cut = m.start() if opening else m.end()
+        # both halves must be a few words long, so "p.m.Tuesday"-like tokens stay whole
+        if len(text[cuts[-1] : cut].split()) >= 2 and len(text[cut:end].split()) >= 2:
+            cuts.append(cut)
+    cuts.append(end)
+    return list(zip(cuts, cuts[1:]))
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop surrounding blanks, a leading dateline and a leading glued menu from a span."""
+    piece = text[start:end]
+    lead = len(piece) - len(piece.lstrip())
+    start, end = start + lead, end - (len(piece) - len(piece.rstrip()))
+    m = _DATELINE.match(text, start, end)
+    if m and m.end() < end:
+        start = m.end()
+    menu = _GLUED_MENU.match(text, start, end) if start < end else None
+    if menu is None and start < end:
+        # the menu may follow a few words: "Share this withEmailFacebook…"
+        first_words = re.match(r"(?:\S+\s+){0,3}", text[start:end])
+        offset = first_words.end() if first_words else 0
+        menu = _GLUED_MENU.match(text, start + offset, end)
+    if menu:
+        # restart at the last capital glued to a lower-case letter: "…linkResearchers" -> "Researchers"
+        glued = text[menu.start() : menu.end()]
+        last = max(i for i in range(1, len(glued)) if glued[i].isupper() and glued[i - 1].islower())
+        start = menu.start() + last
+    return start, end
+
+
+def quoted_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every passage in quotation marks, the marks included."""
+    return [m.span() for m in _QUOTED.finditer(text)]
+
+
+def _quoted_mask(text: str) -> np.ndarray:
+    mask = np.zeros(len(text) + 1, dtype=bool)
+    for start, end in quoted_spans(text):
+        mask[start:end] = True
+    return mask
+
+
+# --- step 3: scores ------------------------------------------------------------------
+
+
+def sentence_scores(
+    sentences: list[Sentence], vectors: np.ndarray, title_vector: np.ndarray | None, cfg: SummarySettings
+) -> np.ndarray:
+    """How much each sentence says what the article is about, and how early it says it."""
+    centroid = vectors.mean(axis=0)
+    centroid /= np.linalg.norm(centroid) or 1.0
+    score = vectors @ centroid
+    if title_vector is not None:
+        score = score + cfg.title_weight * (vectors @ title_vector)
+    rank = np.arange(len(sentences), dtype=np.float32)
+    # news puts the point first; a gentle 1/sqrt decay still lets a central later sentence in
+    score = score + cfg.position_weight / np.sqrt(1.0 + rank)
+    return score
+
+
+# --- step 4: selection ---------------------------------------------------------------
+
+
+def select(
+    sentences: list[Sentence], vectors: np.ndarray, scores: np.ndarray, cfg: SummarySettings, length: str
+) -> list[int]:
+    """Greedy MMR: best score minus redundancy with what is already chosen, within the budgets."""
+    max_sentences = cfg.sentences[length]
+    budget = cfg.words[length]
+    similarity = vectors @ vectors.T
+    chosen: list[int] = []
+    used = 0
+    remaining = set(range(len(sentences)))
+    while remaining and len(chosen) < max_sentences:
+        def value(i: int) -> float:
+            redundancy = max((similarity[i, j] for j in chosen), default=0.0)
+            return float(scores[i] - cfg.redundancy * redundancy)
+
+        fits = [i for i in remaining if used + sentences[i].words <= budget]
+        if not fits and not chosen:
+            fits = list(remaining)  # a summary is never empty, even if its best sentence is long
+        if not fits:
+            break
+        best = max(fits, key=value)
+        chosen.append(best)
+        used += sentences[best].words
+        remaining.discard(best)
+    return chosen
