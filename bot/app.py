@@ -69,7 +69,10 @@ class BriefApplication(Application):
         storage: Storage = self.bot_data["services"].storage
         in_progress: set[int] = self.bot_data.setdefault("updates_in_progress", set())
         if update.update_id in in_progress or storage.update_done(update.update_id):
-            return  # delivered twice (replayed and re-sent): already handled or being handled
+            # Delivered twice (replayed and re-sent): already handled or being handled.
+            self.bot_data["duplicate_updates"] = self.bot_data.get("duplicate_updates", 0) + 1
+            log.info("update %s was already handled; skipped", update.update_id)
+            return
         in_progress.add(update.update_id)
         try:
             await super().process_update(update)
@@ -201,6 +204,13 @@ def run_bot(settings: Settings, base_url: str | None = None) -> None:
 
     log.info("loading models")
     warm_up(settings.models)
+    serve(app, settings)
+
+
+def serve(app: Application, settings: Settings, **run_options: Any) -> None:
+    """Run until stopped: long polling by default, or a webhook server (``[bot] mode``).
+
+    ``run_options`` go to PTB's run_polling/run_webhook (tests pass ``stop_signals=None``)."""
     if settings.bot.mode == "webhook":
         if not settings.bot.webhook_url:
             raise SystemExit("webhook mode needs [bot] webhook_url")
@@ -212,8 +222,10 @@ def run_bot(settings: Settings, base_url: str | None = None) -> None:
             secret_token=settings.bot.webhook_secret or None,
             allowed_updates=ALLOWED_UPDATES,
             drop_pending_updates=False,
+            **run_options,
         )
     elif settings.bot.mode == "polling":
-        app.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False, timeout=POLL_TIMEOUT_S)
+        app.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False, timeout=POLL_TIMEOUT_S,
+                        **run_options)
     else:
         raise SystemExit(f"unknown [bot] mode {settings.bot.mode!r}: use 'polling' or 'webhook'")

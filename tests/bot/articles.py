@@ -88,10 +88,10 @@ def article_html(title: str, paragraphs: list[str], site: str = SITE, published:
 
 
 def not_an_article_html() -> bytes:
-    """A page with navigation and no article: a shop front."""
-    links = "".join(f'<li><a href="/p/{i}">Product {i}</a></li>' for i in range(30))
-    return (f"<!doctype html><html><head><title>Shop</title></head><body><nav><ul>{links}</ul></nav>"
-            "<div><button>Buy</button></div></body></html>").encode()
+    """A page with no article in it: an app shell that renders everything with JavaScript."""
+    return (b"<!doctype html><html><head><title>Shop</title></head><body>"
+            b"<nav><a href='/'>Home</a> <a href='/cart'>Cart</a></nav><div id='app'></div>"
+            b"<script>window.start()</script></body></html>")
 
 
 def pasted_text() -> str:

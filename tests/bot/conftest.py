@@ -18,7 +18,9 @@ from typing import Any, Callable
 
 import pytest
 
-from bot.app import ALLOWED_UPDATES, POLL_TIMEOUT_S, build_application, stop_from_another_thread
+from bot import texts
+from bot.app import build_application, stop_from_another_thread
+from bot.app import serve as serve_bot
 from bot.storage import Storage
 from summarizer.settings import Settings
 from tests.http_server import serve
@@ -26,7 +28,9 @@ from tests.http_server import serve
 from . import articles
 from .emulator import BotApiEmulator
 
+STATUS_TEXTS = (texts.READING_ARTICLE, texts.READING_TEXT)
 TOKEN = "123456789:AAE-test_secret-Token_xyz"
+SLEEPY_S = 6.0
 _ids = itertools.count(5001)
 
 
@@ -69,6 +73,7 @@ def site() -> Iterator[ArticleSite]:
         "/transport": _html(articles.article_html("Parliament debates transport reform",
                                                   articles.long_quotes_article())),
         "/shop": _html(articles.not_an_article_html()),
+        "/photo.png": (200, {"Content-Type": "image/png"}, b"\x89PNG\r\n\x1a\n" + bytes(64)),
     }
     hits: list[str] = []
     with serve(routes, hits=hits) as base_url:
@@ -88,12 +93,34 @@ def site() -> Iterator[ArticleSite]:
             except OSError:
                 pass  # the bot that asked was killed
 
+        def sleepy(handler: Any) -> None:
+            time.sleep(SLEEPY_S)  # longer than the job timeout of the limits tests
+            slow_free = routes["/council"]
+            handler.send_response(slow_free[0])
+            for key, value in slow_free[1].items():
+                handler.send_header(key, value)
+            handler.send_header("Content-Length", str(len(slow_free[2])))
+            handler.end_headers()
+            try:
+                handler.wfile.write(slow_free[2])
+            except OSError:
+                pass
+
         routes["/slow"] = slow
+        routes["/sleepy"] = sleepy
         yield site
 
 
 @pytest.fixture(scope="session")
 def api() -> Iterator[BotApiEmulator]:
+    emulator = BotApiEmulator(TOKEN).start()
+    yield emulator
+    emulator.stop()
+
+
+@pytest.fixture
+def fresh_api() -> Iterator[BotApiEmulator]:
+    """An emulator of its own, for a test that runs its own bot."""
     emulator = BotApiEmulator(TOKEN).start()
     yield emulator
     emulator.stop()
@@ -114,15 +141,15 @@ class RunningBot:
         self.api = api
         self.app = build_application(settings, api.base_url, engine=engine)
         self.storage = Storage(settings.storage.path)  # a second connection, for the tests to read
-        self.thread = threading.Thread(
-            target=self.app.run_polling, name="bot-under-test", daemon=True,
-            kwargs={"stop_signals": None, "allowed_updates": ALLOWED_UPDATES, "drop_pending_updates": False,
-                    "timeout": POLL_TIMEOUT_S},
-        )
+        # The same serve() as run_bot; signal handlers only work in the main thread.
+        self.thread = threading.Thread(target=serve_bot, args=(self.app, settings), kwargs={"stop_signals": None},
+                                       name="bot-under-test", daemon=True)
 
     def start(self) -> "RunningBot":
         self.thread.start()
-        self.api.wait_for(lambda: "loop" in self.app.bot_data and self.app.running, 60, "the bot to start")
+        self.api.wait_for(lambda: ("loop" in self.app.bot_data and self.app.running) or not self.thread.is_alive(),
+                          60, "the bot to start")
+        assert self.thread.is_alive(), "the bot stopped while starting"
         return self
 
     def stop(self) -> None:
@@ -137,3 +164,21 @@ class RunningBot:
             if time.monotonic() > deadline:
                 raise AssertionError(f"update {update_id} was not handled in {timeout}s")
             time.sleep(0.05)
+
+
+def answers(api: BotApiEmulator, chat_id: int, message_id: int) -> list[dict[str, Any]]:
+    """The bot's replies to a message once none of them is a progress status any more."""
+    replies = api.replies_to(chat_id, message_id)
+    if replies and not any(m["text"] in STATUS_TEXTS for m in replies):
+        return replies
+    return []
+
+
+def wait_answers(api: BotApiEmulator, chat_id: int, message_id: int, count: int = 1) -> list[dict[str, Any]]:
+    return api.wait_for(lambda: len(answers(api, chat_id, message_id)) >= count and answers(api, chat_id, message_id),
+                        90, f"the answer to message {message_id} in chat {chat_id}")
+
+
+def assert_brief(message: dict[str, Any], title: str) -> None:
+    assert message["html"].startswith(f"<b>{title}</b>"), message["html"][:200]
+    assert "<b>Summary:</b>" in message["html"]

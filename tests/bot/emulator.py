@@ -109,8 +109,13 @@ class BotApiEmulator:
         self.commands: list[dict[str, Any]] = []
         self.confirmed_offset = 0
         self.get_updates_calls = 0
+        self.webhook: dict[str, Any] | None = None  # {"url", "secret_token"} once setWebhook was called
+        self.webhook_deliveries = 0
+        self._webhook_task: asyncio.Task | None = None
         self._cond = threading.Condition()
         self._updates: list[dict[str, Any]] = []
+        self._history: dict[int, dict[str, Any]] = {}
+        self._redeliveries: list[dict[str, Any]] = []
         self._next_update_id = 1000
         self._next_message_id: dict[int, int] = {}
         self._next_callback_id = 1
@@ -148,6 +153,7 @@ class BotApiEmulator:
 
     def stop(self) -> None:
         if self._loop:
+            asyncio.run_coroutine_threadsafe(self._stop_webhook_delivery(), self._loop).result(10)
             self._loop.call_soon_threadsafe(self._loop.stop)
         if self._thread:
             self._thread.join(10)
@@ -212,9 +218,16 @@ class BotApiEmulator:
     def _push(self, body: dict[str, Any]) -> int:
         update_id = self._next_update_id
         self._next_update_id += 1
-        self._updates.append({"update_id": update_id, **body})
+        self._history[update_id] = {"update_id": update_id, **body}
+        self._updates.append(self._history[update_id])
         self._cond.notify_all()
         return update_id
+
+    def redeliver(self, update_id: int) -> None:
+        """Deliver an update again even though it was acknowledged (a lost acknowledgement)."""
+        with self._cond:
+            self._redeliveries.append(self._history[update_id])
+            self._cond.notify_all()
 
     def _new_message_id(self, chat_id: int) -> int:
         self._next_message_id[chat_id] = self._next_message_id.get(chat_id, 0) + 1
@@ -289,6 +302,9 @@ class BotApiEmulator:
         return params
 
     async def _get_updates(self, params: dict[str, Any]) -> web.Response:
+        if self.webhook:
+            return web.json_response({"ok": False, "error_code": 409, "description":
+                                      "Conflict: can't use getUpdates method while webhook is active"}, status=409)
         offset = int(params.get("offset") or 0)
         timeout = float(params.get("timeout") or 0)
         deadline = time.monotonic() + timeout
@@ -299,7 +315,8 @@ class BotApiEmulator:
                     self._updates = [u for u in self._updates if u["update_id"] >= offset]
                     self.confirmed_offset = max(self.confirmed_offset, offset)
                     self._cond.notify_all()
-                ready = list(self._updates[: int(params.get("limit") or 100)])
+                ready = self._redeliveries + list(self._updates[: int(params.get("limit") or 100)])
+                self._redeliveries = []
             if ready or time.monotonic() >= deadline:
                 return web.json_response({"ok": True, "result": ready})
             await asyncio.sleep(0.02)
@@ -339,7 +356,49 @@ class BotApiEmulator:
         return self.bot_user
 
     def api_deletewebhook(self, params: dict[str, Any]) -> bool:
+        self.webhook = None
         return True
+
+    def api_setwebhook(self, params: dict[str, Any]) -> bool:
+        self.webhook = {"url": params["url"], "secret_token": params.get("secret_token")}
+        if self._webhook_task is None or self._webhook_task.done():
+            self._webhook_task = asyncio.get_running_loop().create_task(self._deliver_to_webhook())
+        return True
+
+    async def _stop_webhook_delivery(self) -> None:
+        self.webhook = None
+        if self._webhook_task is not None:
+            self._webhook_task.cancel()
+            try:
+                await self._webhook_task
+            except asyncio.CancelledError:
+                pass
+
+    async def _deliver_to_webhook(self) -> None:
+        """Like Telegram: POST each update, oldest first, until the bot answers 200."""
+        import aiohttp
+
+        async with aiohttp.ClientSession() as session:
+            while self.webhook:
+                with self._cond:
+                    update = self._updates[0] if self._updates else None
+                    hook = dict(self.webhook)
+                if update is None:
+                    await asyncio.sleep(0.02)
+                    continue
+                headers = {"X-Telegram-Bot-Api-Secret-Token": hook["secret_token"]} if hook["secret_token"] else {}
+                try:
+                    async with session.post(hook["url"], json=update, headers=headers) as response:
+                        delivered = response.status == 200
+                except aiohttp.ClientError:
+                    delivered = False
+                if delivered:
+                    with self._cond:
+                        self._updates = [u for u in self._updates if u["update_id"] != update["update_id"]]
+                        self.webhook_deliveries += 1
+                        self._cond.notify_all()
+                else:
+                    await asyncio.sleep(0.2)
 
     def api_setmycommands(self, params: dict[str, Any]) -> bool:
         self.commands = params.get("commands") or []

@@ -8,22 +8,13 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, Iterator
-
-import pytest
+from typing import Any
 
 from bot import texts
 from summarizer.settings import PROJECT_ROOT
 
 from .conftest import TOKEN, ArticleSite, new_id
 from .emulator import BotApiEmulator
-
-
-@pytest.fixture
-def fresh_api() -> Iterator[BotApiEmulator]:
-    emulator = BotApiEmulator(TOKEN).start()
-    yield emulator
-    emulator.stop()
 
 
 class BotProcess:

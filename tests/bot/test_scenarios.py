@@ -13,11 +13,8 @@ from summarizer.models import warm_up
 from summarizer.render import render_error_text
 
 from . import articles
-from .conftest import RunningBot, bot_settings, new_id
+from .conftest import RunningBot, answers, assert_brief, bot_settings, new_id, wait_answers
 from .emulator import BotApiEmulator
-
-STATUS_TEXTS = (texts.READING_ARTICLE, texts.READING_TEXT)
-
 
 @pytest.fixture(scope="module")
 def bot(api: BotApiEmulator, settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBot]:
@@ -26,24 +23,6 @@ def bot(api: BotApiEmulator, settings: Any, tmp_path_factory: pytest.TempPathFac
     running = RunningBot(bot_settings(settings, db), api).start()  # the real engine
     yield running
     running.stop()
-
-
-def answers(api: BotApiEmulator, chat_id: int, message_id: int) -> list[dict[str, Any]]:
-    """The bot's replies to a message once none of them is a progress status any more."""
-    replies = api.replies_to(chat_id, message_id)
-    if replies and not any(m["text"] in STATUS_TEXTS for m in replies):
-        return replies
-    return []
-
-
-def wait_answers(api: BotApiEmulator, chat_id: int, message_id: int, count: int = 1) -> list[dict[str, Any]]:
-    return api.wait_for(lambda: len(answers(api, chat_id, message_id)) >= count and answers(api, chat_id, message_id),
-                        90, f"the answer to message {message_id} in chat {chat_id}")
-
-
-def assert_brief(message: dict[str, Any], title: str) -> None:
-    assert message["html"].startswith(f"<b>{title}</b>"), message["html"][:200]
-    assert "<b>Summary:</b>" in message["html"]
 
 
 # -- private chats --------------------------------------------------------------------------
@@ -232,6 +211,9 @@ def test_non_article_link(api: BotApiEmulator, bot: RunningBot, site: Any) -> No
     _, msg = api.user_message(chat, user, site.url("/shop"))
     (reply,) = wait_answers(api, chat["id"], msg["message_id"])
     assert reply["text"] == render_error_text("no_article_text")
+    _, msg = api.user_message(chat, user, site.url("/photo.png"))
+    (reply,) = wait_answers(api, chat["id"], msg["message_id"])
+    assert reply["text"] == render_error_text("not_html")
 
 
 def test_rate_limit(api: BotApiEmulator, bot: RunningBot, site: Any) -> None:
@@ -261,3 +243,14 @@ def test_same_link_twice_answered_from_cache(api: BotApiEmulator, bot: RunningBo
     assert again["html"] == brief["html"]
     assert "edited" not in again  # sent at once: no "Reading the article…" status first
     assert site.hit_count("/council-2") == 1
+
+
+def test_update_delivered_twice_is_handled_once(api: BotApiEmulator, bot: RunningBot, site: Any) -> None:
+    user = api.user(new_id())
+    chat = api.private_chat(user)
+    update_id, msg = api.user_message(chat, user, site.url("/harbour"))
+    wait_answers(api, chat["id"], msg["message_id"])
+    skipped = bot.app.bot_data.get("duplicate_updates", 0)
+    api.redeliver(update_id)
+    api.wait_for(lambda: bot.app.bot_data.get("duplicate_updates", 0) > skipped, 30, "the duplicate to be skipped")
+    assert len(api.replies_to(chat["id"], msg["message_id"])) == 1
