@@ -57,7 +57,7 @@ def extract_article(html: str, url: str | None, settings: ExtractSettings) -> Ar
     for options in (_TRAFILATURA_OPTIONS, _TRAFILATURA_FALLBACK):
         doc = _trafilatura(html, url, options) or doc
         text, dateline = _body_text(doc, settings)
-        if len(text) >= settings.min_chars:
+        if is_enough_text(text, settings):
             break
     else:
         raise BriefError("no_article_text")
@@ -146,9 +146,12 @@ def extract_pasted_text(text: str, settings: ExtractSettings) -> Article:
     if not isinstance(text, str):
         raise BriefError("bad_encoding")
     _refuse_binary(text)
+    if _looks_like_html_source(text):
+        # Someone pasted a page's HTML source: read it as the page it is.
+        return extract_article(text, None, settings)
     cleaned = clean_pasted_text(text)
     body = _limit(cleaned.text, settings)
-    if len(body) < settings.min_chars:
+    if not is_enough_text(body, settings):
         raise BriefError("no_article_text")
     return Article(
         text=body,
@@ -156,6 +159,18 @@ def extract_pasted_text(text: str, settings: ExtractSettings) -> Article:
         published=cleaned.published,
         author=cleaned.author,
         language=guess_language(body),
+    )
+
+
+_DOCUMENT_START = re.compile(r"\s*(?:<!doctype\s+html|<html\b|<head\b|<body\b|<\?xml\b)", re.IGNORECASE)
+_BLOCK_TAG = re.compile(r"<(?:p|div|article|section|br|h[1-6]|li|table)\b", re.IGNORECASE)
+
+
+def _looks_like_html_source(text: str) -> bool:
+    """A whole page's source, not text that merely contains a few tag-like strings."""
+    head = text[:20_000]
+    return bool(_DOCUMENT_START.match(head)) or (
+        head.lstrip().startswith("<") and len(_BLOCK_TAG.findall(head)) >= 3
     )
 
 
@@ -395,6 +410,19 @@ def _drop_trailing_bio_and_furniture(lines: list[str]) -> list[str]:
 
 
 # ------------------------------------------------------------------------------- shared
+
+# A sentence end: punctuation then a space, the end, or straight into the next sentence
+# (some copied text loses the space: "...London's Shard.Developers said...").
+_PROSE_SENTENCE_END = re.compile(r"[.!?。！？][\"'”’»)\]]*(?:\s|$|(?=[A-Z]))")
+
+
+def is_enough_text(text: str, settings: ExtractSettings) -> bool:
+    """At least ``min_chars`` of text, half of it prose: paragraphs of several words with a
+    sentence ending. A page of menu links or buttons is long enough but has no prose."""
+    if len(text) < settings.min_chars:
+        return False
+    prose = sum(len(p) for p in text.split("\n\n") if len(_words(p)) >= 6 and _PROSE_SENTENCE_END.search(p))
+    return prose >= settings.min_chars / 2
 
 
 def _limit(text: str, settings: ExtractSettings) -> str:

@@ -295,3 +295,22 @@ def test_pasted_text_only_raises_brief_errors_and_never_invents_words():
         assert set(words(article.text)) <= set(words(unicodedata.normalize("NFC", raw)))
 
     check()
+
+
+def test_pasted_html_source_is_read_as_a_page():
+    article = extract_pasted_text(HTML_PAGE, SETTINGS)
+    assert article.text.split("\n\n") == PARAGRAPHS and article.title == "Old pier to close for repairs"
+    with pytest.raises(BriefError) as info:
+        extract_pasted_text("<html><body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav></body></html>", SETTINGS)
+    assert info.value.code == "no_article_text"
+
+
+def test_menu_links_without_prose_are_not_an_article():
+    nav = "".join(f'<li><a href="/s/{i}">Section number {i} of our website</a></li>' for i in range(30))
+    html = f"<!doctype html><html><head><title>Home</title></head><body><nav><ul>{nav}</ul></nav></body></html>"
+    with pytest.raises(BriefError) as info:
+        extract_article(html, "https://example.org/", SETTINGS)
+    assert info.value.code == "no_article_text"
+    lines = "\n".join(f"Section number {i} of our website" for i in range(30))
+    with pytest.raises(BriefError):
+        extract_pasted_text(lines, SETTINGS)
