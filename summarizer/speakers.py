@@ -87,6 +87,8 @@ class _Attributor:
                 indirect.extend(self._according(tok))
             elif is_reporting_verb(tok, beliefs=self.settings.belief_verbs):
                 indirect.extend(self._reported(tok))
+            elif tok.lemma_ in NAMING_VERBS and tok.pos_ == "VERB":  # called the plan "reckless"
+                self._link_direct(tok, subject_of(tok))
         indirect = self._drop_nested(indirect)
         self.indirect = indirect
         self._cue_remaining_quotes()

@@ -24,6 +24,13 @@ from spacy.tokens import Doc, Token
 
 from .names import gender_of_first_name
 
+# Titles the entity recogniser sometimes takes into a name ("Judge Ana Ruiz"): kept as the role.
+TITLES = {"judge", "president", "senator", "sen", "mayor", "coach", "minister", "chancellor", "general", "gen",
+          "captain", "capt", "governor", "gov", "king", "queen", "prince", "princess", "pope", "bishop",
+          "sheriff", "detective", "inspector", "officer", "sergeant", "sgt", "chief", "director", "secretary",
+          "rep", "representative", "congressman", "congresswoman", "ambassador", "commissioner", "councillor",
+          "councilman", "councilwoman", "professor", "prof", "justice", "lieutenant", "lt", "colonel", "col",
+          "admiral", "premier", "chairman", "chairwoman", "spokesman", "spokeswoman", "manager", "striker"}
 HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady", "prof", "professor", "rev"}
 _MALE = {"mr", "sir", "lord", "he", "him", "his", "spokesman", "chairman", "father", "son", "husband",
          "brother", "king", "prince", "actor", "boy", "man", "uncle", "grandfather", "dad", "congressman"}
@@ -157,7 +164,7 @@ class SpeakerResolver:
                 toks.insert(0, self.doc[i])
                 i -= 1
         while toks and (toks[0].lower_.rstrip(".") in HONORIFICS or toks[0].lower_ in ("the", "a", "'s")
-                        or toks[0].is_punct):
+                        or toks[0].is_punct or len(toks) > 1 and toks[0].lower_.rstrip(".") in TITLES):
             toks = toks[1:]
         while toks and (toks[-1].lower_ in ("'s", "’s") or toks[-1].is_punct):
             toks = toks[:-1]

@@ -107,9 +107,13 @@ def _pair(text: str, lo: int, hi: int, marks: str, openers: str, closers: str, *
     for n, i in enumerate(positions):
         ch = text[i]
         can_open, can_close = _can_open(text, i, single), _can_close(text, i, single)
-        if ch in openers and not (can_close and not can_open):
+        # A typographic mark says which it is, unless its neighbours clearly say the opposite
+        # (“ used as a closing mark right after a word, ” opening a word); « » may have spaces inside.
+        before_space = i == 0 or text[i - 1].isspace()
+        after_word = i + 1 < len(text) and text[i + 1].isalnum()
+        if ch in openers and not (can_close and not before_space and not after_word):
             can_open, can_close = True, False
-        elif ch in closers and not (can_open and not can_close):
+        elif ch in closers and not (before_space and after_word):
             can_open, can_close = False, can_close or not single
         if single and open_at is not None and can_close and _is_possessive(text, i):
             # "the players' union": take it as a closing mark only if no better one follows.
