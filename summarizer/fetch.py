@@ -13,7 +13,8 @@ first and a downloader second:
   blocked, and connects to a checked IP, so a DNS answer that changes between a
   first look-up and the connection (DNS rebinding) cannot slip through;
 * redirects are followed by hand, each hop checked like the first URL;
-* connect/read timeouts plus a deadline for the whole download;
+* connect/read timeouts plus a deadline for the whole download that every socket
+  read and write, and the name look-up, respect (a drip-fed response cannot outlast it);
 * the body is decompressed here, chunk by chunk with a bounded output size, so a
   small gzip "bomb" stops at ``max_bytes`` decoded bytes instead of filling memory.
 
@@ -33,6 +34,7 @@ listed in ``allow_addresses`` (so tests can use a local server on a random port)
 from __future__ import annotations
 
 import codecs
+import concurrent.futures
 import functools
 import ipaddress
 import re
@@ -180,6 +182,10 @@ def _ip_literal(host: str) -> IPAddress | None:
 # --------------------------------------------------------------------------- connecting
 
 
+# Name look-ups run here so that a slow DNS server cannot outlast the fetch's time limits.
+_RESOLVER = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="briefbot-dns")
+
+
 class _DeadlineStream(httpcore._backends.sync.SyncStream):
     """A socket stream whose every read and write ends by the fetch's overall deadline,
     so a server that trickles its headers cannot hold a download open for long."""
@@ -215,12 +221,13 @@ class _GuardedBackend(httpcore.SyncBackend):
         self._deadline = deadline
 
     def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
-        # Note: the name look-up itself (getaddrinfo) has no timeout of its own.
-        ips = self._resolve(host, port)
         left = self._deadline - time.monotonic()
         if left <= 0:
             raise httpcore.ConnectTimeout("total time limit reached")
         timeout = left if timeout is None else min(timeout, left)
+        started = time.monotonic()
+        ips = self._resolve(host, port, timeout)
+        timeout = max(timeout - (time.monotonic() - started), 0.001)
         for ip in ips:
             if not is_allowed_address(ip, self._allow):
                 raise BriefError("blocked_address")
@@ -254,12 +261,16 @@ class _GuardedBackend(httpcore.SyncBackend):
         raise httpcore.ConnectError(str(last_error or "no address to connect to"))
 
     @staticmethod
-    def _resolve(host: str, port: int) -> list[IPAddress]:
+    def _resolve(host: str, port: int, timeout: float) -> list[IPAddress]:
         literal = _ip_literal(host)
         if literal is not None:
             return [literal]
+        # getaddrinfo has no timeout of its own: run it in a helper thread and stop waiting.
+        future = _RESOLVER.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
         try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            infos = future.result(timeout=timeout)
+        except concurrent.futures.TimeoutError:
+            raise httpcore.ConnectTimeout(f"resolving {host} took too long") from None
         except (socket.gaierror, UnicodeError) as exc:
             raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
         ips: list[IPAddress] = []

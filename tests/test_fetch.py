@@ -359,3 +359,15 @@ def test_check_url_only_ever_raises_brief_errors():
             pass
 
     check()
+
+
+def test_slow_name_lookup_times_out(monkeypatch):
+    real = socket.getaddrinfo
+
+    def slow_getaddrinfo(host, *args, **kwargs):
+        if host == "slow-dns.example":
+            time.sleep(1.0)
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", slow_getaddrinfo)
+    assert error_code("http://slow-dns.example/", FetchSettings(timeout_s=0.2, total_timeout_s=0.5)) == "fetch_timeout"
