@@ -300,7 +300,8 @@ def _dateline(line: str) -> str | None:
 # ambiguous openings ("Related", "Trending", ...) count only with a separator after them.
 _TEASER = re.compile(
     r"^(?:(?:see also|read more|read also|also read|read next|you may also like|you might also like|"
-    r"further reading|more on this story|recommended for you|click here)\b|"
+    r"further reading|more on this story|recommended for you|click here|"
+    r"(?:previous|next|prev) (?:article|post|story)|about the author)\b|"
     r"(?:related(?: articles?| stories| news| posts?| content| reading)?|recommended|trending|most read|"
     r"popular now|more from [^:|»]{1,40}|more stories)\s*(?:[:|»]|[-–—]\s|$))",
     re.IGNORECASE,

@@ -314,3 +314,11 @@ def test_menu_links_without_prose_are_not_an_article():
     lines = "\n".join(f"Section number {i} of our website" for i in range(30))
     with pytest.raises(BriefError):
         extract_pasted_text(lines, SETTINGS)
+
+
+def test_bio_after_an_about_the_author_label_and_post_navigation_are_dropped():
+    text = page(tail=("About the author", "Jo March", "Jo March writes about ships, harbours and the sea.",
+                      "Previous article", "Next post: Ten ways to enjoy the harbour"))
+    assert extract_pasted_text(text, SETTINGS).text.split("\n\n") == PARAGRAPHS
+    kept = "Next year the council will decide whether the pier can reopen at all."
+    assert kept in extract_pasted_text(page(kept), SETTINGS).text
