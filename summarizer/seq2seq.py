@@ -15,7 +15,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from .settings import Settings, SummarySettings
-from .summarize import quoted_spans
+from .summarize import candidate_sentences, quoted_spans
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc
@@ -64,14 +64,17 @@ def abstractive_summary(doc: "Doc", title: str | None, settings: Settings, lengt
     max_length = input_limit(tokenizer, model, cfg)
     # a chunk's own tokens leave room for the prefix and the special tokens (<s>, </s>)
     room = max(max_length - len(tokenizer(prefix, add_special_tokens=True)["input_ids"]), 8)
-    sentences = [doc.text[s.start_char : s.end_char].strip() for s in doc.sents]
-    sentences = [s for s in sentences if s]
+    # the spaCy sentences, cut at line ends and with datelines trimmed (as the extractive engine sees them)
+    candidates = candidate_sentences(doc)
+    sentences = [c.text for c in candidates]
     if not sentences:
         return []
+    # a sentence with an invented quote is swapped for one of these: no bylines, captions or bare quotes
+    replacements = [c.text for c in candidates if not c.furniture] or sentences
     deadline = time.monotonic() + cfg.time_budget_s
     text = map_reduce(sentences, tokenizer, model, prefix, room, max_length, cfg, deadline)
     summary = fit_length(split_sentences(text), cfg.sentences[length], cfg.words[length])
-    return replace_invented_quotes(summary, doc.text, sentences)
+    return replace_invented_quotes(summary, doc.text, replacements)
 
 
 def map_reduce(
@@ -104,7 +107,7 @@ def chunk_sentences(sentences: list[str], tokenizer: Any, limit: int) -> list[st
     A single sentence longer than the limit gets a chunk of its own; the tokenizer
     truncates it when it is summarized.
     """
-    counts = [len(ids) for ids in tokenizer(sentences, add_special_tokens=False)["input_ids"]]
+    counts = [len(ids) for ids in tokenizer(sentences, add_special_tokens=False, verbose=False)["input_ids"]]
     chunks: list[str] = []
     current: list[str] = []
     used = 0
