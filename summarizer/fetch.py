@@ -70,6 +70,7 @@ _EXTRA_BLOCKED_NETWORKS = [
         "198.18.0.0/15",  # benchmarking
         "64:ff9b:1::/48",  # local-use NAT64
         "2001:db8::/32",  # documentation
+        "fec0::/10",  # deprecated site-local, still private where used
     )
 ]
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
