@@ -191,6 +191,7 @@ def setup_logging(settings: Settings) -> None:
     if not root.handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request, token in the URL
+    logging.getLogger("bot").setLevel(logging.INFO)  # start-up, resumed jobs, failed briefs: always worth a line
     redact = RedactSecrets(settings.bot.token, settings.bot.webhook_secret)
     for handler in root.handlers:
         handler.addFilter(redact)
@@ -199,6 +200,7 @@ def setup_logging(settings: Settings) -> None:
 def run_bot(settings: Settings, base_url: str | None = None) -> None:
     """``briefbot bot``: load the models, then serve until stopped (Ctrl-C, SIGTERM)."""
     setup_logging(settings)
+    check_mode(settings)
     app = build_application(settings, base_url)
     from summarizer.models import warm_up
 
@@ -207,13 +209,19 @@ def run_bot(settings: Settings, base_url: str | None = None) -> None:
     serve(app, settings)
 
 
+def check_mode(settings: Settings) -> None:
+    if settings.bot.mode not in ("polling", "webhook"):
+        raise SystemExit(f"unknown [bot] mode {settings.bot.mode!r}: use 'polling' or 'webhook'")
+    if settings.bot.mode == "webhook" and not settings.bot.webhook_url:
+        raise SystemExit("webhook mode needs [bot] webhook_url (the public HTTPS address Telegram posts to)")
+
+
 def serve(app: Application, settings: Settings, **run_options: Any) -> None:
     """Run until stopped: long polling by default, or a webhook server (``[bot] mode``).
 
     ``run_options`` go to PTB's run_polling/run_webhook (tests pass ``stop_signals=None``)."""
+    check_mode(settings)
     if settings.bot.mode == "webhook":
-        if not settings.bot.webhook_url:
-            raise SystemExit("webhook mode needs [bot] webhook_url")
         app.run_webhook(
             listen=settings.bot.webhook_listen,
             port=settings.bot.webhook_port,
@@ -224,8 +232,6 @@ def serve(app: Application, settings: Settings, **run_options: Any) -> None:
             drop_pending_updates=False,
             **run_options,
         )
-    elif settings.bot.mode == "polling":
+    else:
         app.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False, timeout=POLL_TIMEOUT_S,
                         **run_options)
-    else:
-        raise SystemExit(f"unknown [bot] mode {settings.bot.mode!r}: use 'polling' or 'webhook'")

@@ -85,8 +85,3 @@ def mentions_user(message: Message, username: str) -> bool:
             return True
     return False
 
-
-def command_args_text(message: Message) -> str:
-    """What follows the command word, e.g. the URL in "/brief https://…"."""
-    text = message_text(message)
-    return text.split(maxsplit=1)[1] if len(text.split(maxsplit=1)) > 1 else ""

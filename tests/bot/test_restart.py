@@ -17,13 +17,18 @@ from .conftest import TOKEN, ArticleSite, new_id
 from .emulator import BotApiEmulator
 
 
+# The first run goes through `python -m bot`, the second through the `briefbot bot` command.
+PYTHON_M_BOT = [sys.executable, "-m", "bot"]
+BRIEFBOT_BOT = [str(Path(sys.executable).parent / "briefbot"), "bot"]
+
+
 class BotProcess:
-    def __init__(self, api: BotApiEmulator, config: Path, log: Path):
+    def __init__(self, command: list[str], api: BotApiEmulator, config: Path, log: Path):
         self.log = log
         self.handle = log.open("ab")
         env = {"PATH": "/usr/bin:/bin", "TELEGRAM_BOT_TOKEN": TOKEN, "BRIEFBOT_CONFIG": str(config),
                "HOME": str(config.parent)}
-        self.proc = subprocess.Popen([sys.executable, "-m", "bot", "--base-url", api.base_url],
+        self.proc = subprocess.Popen([*command, "--base-url", api.base_url],
                                      cwd=PROJECT_ROOT, env=env, stdout=self.handle, stderr=subprocess.STDOUT)
 
     def kill(self) -> None:
@@ -60,7 +65,7 @@ def test_killed_with_job_in_flight_then_restarted(fresh_api: BotApiEmulator, sit
     chat = api.private_chat(user)
     update_id, msg = api.user_message(chat, user, site.url("/slow"))
 
-    first = BotProcess(api, config, log)
+    first = BotProcess(PYTHON_M_BOT, api, config, log)
     try:
         # In flight: the status message is out, the article is being fetched, and the update
         # was acknowledged to the API (so it will not be delivered again).
@@ -71,7 +76,7 @@ def test_killed_with_job_in_flight_then_restarted(fresh_api: BotApiEmulator, sit
         first.kill()
     site.release_slow.set()
 
-    second = BotProcess(api, config, log)
+    second = BotProcess(BRIEFBOT_BOT, api, config, log)
     try:
         def answered() -> list[dict[str, Any]]:
             replies = api.replies_to(chat["id"], msg["message_id"])

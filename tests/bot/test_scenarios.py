@@ -13,7 +13,7 @@ from summarizer.models import warm_up
 from summarizer.render import render_error_text
 
 from . import articles
-from .conftest import RunningBot, answers, assert_brief, bot_settings, new_id, wait_answers
+from .conftest import RunningBot, assert_brief, bot_settings, new_id, wait_answers
 from .emulator import BotApiEmulator
 
 @pytest.fixture(scope="module")
@@ -140,7 +140,7 @@ def open_settings(api: BotApiEmulator, chat: dict[str, Any], user: dict[str, Any
 def press(api: BotApiEmulator, chat: dict[str, Any], user: dict[str, Any], panel: dict[str, Any],
           data: str) -> dict[str, Any]:
     before = len(api.calls_of("answerCallbackQuery"))
-    update_id = api.press_button(chat, user, panel["message_id"], data)
+    api.press_button(chat, user, panel["message_id"], data)
     calls = api.wait_for(lambda: api.calls_of("answerCallbackQuery")[before:], 30, "the button answer")
     return calls[0]["params"]
 
