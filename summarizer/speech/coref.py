@@ -47,7 +47,37 @@ _ORG_WORDS = {"ministry", "department", "agency", "inc", "corp", "police", "coun
               "foundation", "board", "authority", "government", "network", "league", "federation", "church"}
 PERSON_PRONOUNS = {"he": "m", "she": "f", "him": "m", "her": "f"}
 GROUP_PRONOUNS = {"they", "them", "it", "we"}
+_NUMERIC_LABELS = {"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL", "CARDINAL"}
 _NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "FAC", "WORK_OF_ART", "PRODUCT", "EVENT", "LOC"}
+
+
+# Nouns for people that the suffix rule below does not catch.
+_PERSON_NOUNS = {"father", "mother", "son", "daughter", "wife", "husband", "man", "woman", "boy", "girl", "widow",
+                 "widower", "star", "actress", "chief", "official", "mum", "mom", "dad", "parent", "child", "friend",
+                 "victim", "witness", "suspect", "couple", "pair", "king", "queen", "prince", "princess", "pope",
+                 "judge", "mayor", "coach", "boss", "chef", "nurse", "doctor", "surgeon", "pilot", "minister",
+                 "president", "spokesman", "spokeswoman", "chairman", "chairwoman", "captain", "veteran", "expert",
+                 "source", "aide", "envoy", "diplomat", "senator", "governor", "sheriff", "officer", "guard",
+                 "athlete", "celebrity", "model", "singer", "comedian", "teenager", "student", "pensioner",
+                 "grandmother", "grandfather", "sister", "brother", "uncle", "aunt", "cousin", "neighbour",
+                 "neighbor", "resident", "tourist", "fan", "patient", "mp", "lawmaker", "premier", "bride", "groom"}
+# Common -er/-or/-ist nouns that are not people.
+_THING_NOUNS = {"letter", "paper", "order", "number", "matter", "water", "power", "center", "centre", "corner",
+                "chapter", "border", "computer", "poster", "trailer", "banner", "folder", "register", "meter",
+                "monitor", "motor", "factor", "sector", "error", "mirror", "door", "floor", "color", "colour",
+                "honor", "honour", "labor", "labour", "favor", "favour", "rumor", "rumour", "tumor", "weather",
+                "winter", "summer", "quarter", "disaster", "theater", "theatre", "charter", "filter", "tower",
+                "list", "twitter", "flyer", "leaflet", "answer", "offer", "cover", "transfer", "encounter"}
+
+
+def is_person_noun(lemma: str) -> bool:
+    """A common noun that names a person ("the father", "the comedian", "the slimmer"), roughly."""
+    lemma = lemma.lower()
+    if lemma in _PERSON_NOUNS:
+        return True
+    if lemma in _THING_NOUNS:
+        return False
+    return lemma.endswith(("er", "or", "ist", "ian", "ant", "ent", "eer", "ee", "ess")) and len(lemma) > 4
 
 
 @dataclass
@@ -121,7 +151,7 @@ class SpeakerResolver:
         # names the entity recogniser missed, as the subject of a verb: "Zoo visitor Terra Lurie believes"
         for tok in self.doc:
             if tok.dep_ in ("nsubj", "nsubjpass") and tok.pos_ == "PROPN" and self.in_quote[tok.i] < 0 \
-                    and tok.i not in seen_heads and not (tok.ent_type_ and tok.ent_type_ not in ("PERSON", "ORG")):
+                    and tok.i not in seen_heads and tok.ent_type_ not in _NUMERIC_LABELS:
                 seen_heads.add(tok.i)
                 self.mention_of_name(tok, record=True)
         self.mentions.sort(key=lambda m: m.at)
@@ -152,7 +182,7 @@ class SpeakerResolver:
             ent = next((e for e in self.doc.ents if e.start <= head.i < e.end), None)
             toks = list(ent) if ent is not None else [head]
             # an entity run across punctuation ("the Post, Barrientos") is cut to the head's side
-            cut = [t.i for t in toks if t.is_punct and t.text not in ("-", ".", "'", "’")]
+            cut = [t.i for t in toks if t.is_punct and t.text not in ("-", ".")]
             left = max((c for c in cut if c < head.i), default=-1)
             right = min((c for c in cut if c > head.i), default=len(self.doc))
             toks = [t for t in toks if left < t.i < right]
@@ -196,7 +226,7 @@ class SpeakerResolver:
 
     def mention_of_name(self, head: Token, *, record: bool) -> Entity:
         name = self.name_tokens(head)
-        text = " ".join(t.text for t in name)
+        text = " ".join(t.text.strip() for t in name if t.text.strip())
         role, role_head = self.role_of(head, name)
         honorific = self.doc[name[0].i - 1].lower_.rstrip(".") if name[0].i > 0 else ""
         labels = {t.ent_type_ for t in name}
@@ -248,8 +278,8 @@ class SpeakerResolver:
                 continue
             if len(words) == 1 and (words[0] == ew[-1] or (words[0] == ew[0] and e.kind == "person")):
                 return e
-            if len(ew) == 1 and ew[0] == words[-1] and e.kind != "org":
-                return e  # a first short mention ("Obama"), now named in full
+            if len(ew) == 1 and ew[0] in (words[-1], words[0]) and e.kind != "org":
+                return e  # a first short mention ("Obama", "Julia"), now named in full
             if len(words) > 1 and words[-1] == ew[-1] and len(ew) > 1 and words[0] == ew[0]:
                 return e
         return None
@@ -302,7 +332,7 @@ class SpeakerResolver:
                          lambda m: m.entity.named and m.subject,
                          lambda m: m.entity.named,
                          lambda m: m.subject):
-                found = next((m for m in fits[:6] if test(m)), None)
+                found = next((m for m in fits[:10] if test(m)), None)
                 if found is not None:
                     return found.entity
         for m in fits:
@@ -356,7 +386,7 @@ class SpeakerResolver:
         # "the father said", "the actor said": a definite description of the person the story is about
         det = next((t for t in head.lefts if t.dep_ == "det"), None)
         if det is not None and det.lower_ == "the" and head.tag_ == "NN" and head.ent_type_ == "" \
-                and lemma not in ORG_NOUNS:
+                and lemma not in ORG_NOUNS and is_person_noun(lemma):
             # the most talked-about person so far (the story's subject), the latest among equals
             g = _gender_of_words([lemma])
             counts: dict[int, tuple[int, int, Entity]] = {}

@@ -86,6 +86,11 @@ def subject_of(verb: Token) -> Token | None:
             objs = [c for c in a.children if c.dep_ == "pobj"]
             if objs:
                 return objs[0]
+        if tok.dep_ in ("advcl", "conj") and tok.tag_ == "VBG" and tok.head.dep_ == "ccomp" \
+                and is_reporting_verb(tok.head.head):
+            # "X said the ruling was unfair, adding: ..." (parsed as part of the reported clause)
+            tok, hops = tok.head.head, hops + 1
+            continue
         if tok.dep_ in ("conj", "xcomp", "advcl", "pcomp", "prep", "acl") and tok.head is not tok:
             came_from_acl = tok.dep_ == "acl"
             tok, hops = tok.head, hops + 1
