@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import threading
+from collections import Counter
 import time
 import zlib
 from contextlib import contextmanager
@@ -22,6 +23,11 @@ from . import pages
 STALL_S = 4.0
 
 Route = Callable[[BaseHTTPRequestHandler], None]
+
+# What the server saw, for tests of the client's limits: requests per path, and the
+# paths whose (long) response was written to the end rather than cut off by the client.
+HITS: Counter[str] = Counter()
+FINISHED: Counter[str] = Counter()
 
 
 def _send(h: BaseHTTPRequestHandler, status: int, ctype: str | None, body: bytes, headers: dict[str, str] | None = None,
@@ -84,6 +90,7 @@ def endless(h: BaseHTTPRequestHandler) -> None:
     chunk = (b"<p>" + b"Filler words for a page that never ends. " * 40 + b"</p>\n") * 20
     for _ in range(400):  # ~14 MB at most
         h.wfile.write(chunk)
+    FINISHED[h.path] += 1
 
 
 def lying_length(h: BaseHTTPRequestHandler) -> None:
@@ -171,6 +178,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 (http.server API)
         route = ROUTES.get(self.path.split("?")[0])
+        HITS[self.path] += 1
         try:
             if route is None:
                 _send(self, 404, "text/html", b"<h1>Not found</h1>")
