@@ -46,18 +46,22 @@ def read_source(arg: str, settings: Settings, stdin: TextIO | None = None) -> So
 
 
 def _source_from_bytes(raw: bytes, kind: str | None, settings: Settings) -> Source:
+    from .fetch import decode_body
+
     if len(raw) > settings.fetch.max_bytes:
         raise BriefError("too_large", f"The input is larger than {settings.fetch.max_bytes:,} bytes.")
-    try:
+    if kind is None:
+        head = raw.lstrip()[:200].lower()
+        kind = "html" if head.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<body" in raw[:5000].lower() else "text"
+    if kind == "html":  # a saved page: its charset is found the way a fetched page's is
+        return Source(html=decode_body(raw, None))
+    try:  # pasted text carries no charset: UTF-8 is the documented input
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise BriefError("bad_encoding", "The input is not UTF-8 text.") from None
     if "\x00" in text:
         raise BriefError("bad_encoding", "The input looks like a binary file, not text.")
-    if kind is None:
-        head = text.lstrip()[:200].lower()
-        kind = "html" if head.startswith(("<!doctype html", "<html", "<?xml")) or "<body" in text[:5000].lower() else "text"
-    return Source(html=text) if kind == "html" else Source(text=text)
+    return Source(text=text)
 
 
 def _print_error(code: str, message: str) -> None:

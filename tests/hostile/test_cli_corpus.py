@@ -29,10 +29,7 @@ MAX_CHARS = load_settings(env=CORPUS_ENV).extract.max_chars
 
 # Cases that fail because of a known bug in a stage owned by someone else: the test stays
 # here, strict, so it turns red (XPASS) the moment the bug is fixed and this mark can go.
-KNOWN_BUGS: dict[str, str] = {
-    "html-file-latin1": "cli.py _source_from_bytes decodes every file as strict UTF-8, ignoring the page's "
-                        "<meta charset>; fetched pages go through fetch.decode_body, saved pages should too",
-}
+KNOWN_BUGS: dict[str, str] = {}
 
 
 def _params() -> list:
