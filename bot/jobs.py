@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 
 Engine = Callable[..., Brief]  # summarizer.brief.make_brief(source, settings, id=..., length=...)
 TYPING_EVERY_S = 4.5  # Telegram shows "typing…" for 5 seconds per action
+RETRY_AFTER_S = 30.0  # a job whose answer could not be sent (Telegram unreachable) is tried again
+MAX_TRIES = 3  # per run; a job still unanswered after that waits for the next start
 
 
 class JobRunner:
@@ -41,6 +43,7 @@ class JobRunner:
         self.engine = engine
         self._queue: asyncio.Queue[int] = asyncio.Queue()
         self._pending: set[int] = set()  # accepted, not yet answered
+        self._tries: dict[int, int] = {}
         self._workers: list[asyncio.Task] = []
         self._executor: ThreadPoolExecutor | None = None
 
@@ -98,20 +101,27 @@ class JobRunner:
         while True:
             job_id = await self._queue.get()
             try:
-                job = self.storage.job(job_id)
+                job = self.storage.pending_job(job_id)
                 if job is not None:
                     await self._run(job)
+                self._pending.discard(job_id)
             except asyncio.CancelledError:
                 raise
-            except Exception:  # never let one job kill the worker; it stays pending for a restart
+            except Exception:  # never let one job kill the worker; the job stays pending
                 log.exception("job %s failed while answering", job_id)
-            finally:
-                self._pending.discard(job_id)
+                self._retry_later(job_id)
+
+    def _retry_later(self, job_id: int) -> None:
+        self._tries[job_id] = self._tries.get(job_id, 0) + 1
+        if self._tries[job_id] >= MAX_TRIES:
+            self._pending.discard(job_id)  # resumed at the next start
+            return
+        asyncio.get_running_loop().call_later(RETRY_AFTER_S, self._queue.put_nowait, job_id)
 
     async def _run(self, job: Job) -> None:
         if job.status_message_id is None and job.parts_sent == 0:
             await self._announce(job)
-            job = self.storage.job(job.id) or job
+            job = self.storage.pending_job(job.id) or job
         typing = asyncio.create_task(self._keep_typing(job.chat_id))
         try:
             brief = await self._brief(job)

@@ -56,6 +56,7 @@ CREATE TABLE IF NOT EXISTS jobs (
 
 # Finished updates and jobs are kept this long (for dedupe and debugging), then pruned.
 KEEP_DONE_S = 7 * 86_400
+PRUNE_EVERY_S = 3_600
 
 
 @dataclass(frozen=True)
@@ -96,12 +97,14 @@ class Storage:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.executescript(SCHEMA)
+        self._last_prune = 0.0
 
     def close(self) -> None:
         self.db.close()
 
     def prune(self, now: float | None = None) -> None:
         now = time.time() if now is None else now
+        self._last_prune = now
         self.db.execute("DELETE FROM brief_cache WHERE expires < ?", (now,))
         self.db.execute("DELETE FROM updates WHERE state = 'done' AND received < ?", (now - KEEP_DONE_S,))
         self.db.execute("DELETE FROM jobs WHERE state = 'done' AND created < ?", (now - KEEP_DONE_S,))
@@ -138,6 +141,8 @@ class Storage:
 
     # -- received updates ------------------------------------------------------------
     def record_update(self, update_id: int, payload: str) -> None:
+        if time.time() - self._last_prune > PRUNE_EVERY_S:  # a long-running bot prunes as it goes
+            self.prune()
         self.db.execute(
             "INSERT OR IGNORE INTO updates (update_id, payload, received) VALUES (?, ?, ?)",
             (update_id, payload, time.time()),
@@ -178,8 +183,8 @@ class Storage:
     def pending_jobs(self) -> list[Job]:
         return [_job(r) for r in self.db.execute("SELECT * FROM jobs WHERE state = 'pending' ORDER BY id")]
 
-    def job(self, job_id: int) -> Job | None:
-        row = self.db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+    def pending_job(self, job_id: int) -> Job | None:
+        row = self.db.execute("SELECT * FROM jobs WHERE id = ? AND state = 'pending'", (job_id,)).fetchone()
         return _job(row) if row else None
 
     def job_states(self) -> list[dict[str, Any]]:

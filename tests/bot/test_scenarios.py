@@ -128,6 +128,7 @@ def test_group_auto_mode_off(api: BotApiEmulator, bot: RunningBot, site: Any) ->
     _, ask = api.user_message(group, api.user(new_id()), "@brief_test_bot what is this?", reply_to=post)
     (reply,) = wait_answers(api, group["id"], post["message_id"])
     assert_brief(reply, "Council approves budget after long debate")
+    assert not api.replies_to(group["id"], ask["message_id"])
 
 
 def open_settings(api: BotApiEmulator, chat: dict[str, Any], user: dict[str, Any]) -> dict[str, Any]:
