@@ -25,7 +25,9 @@ from .settings import SpeakerSettings
 from .speech.coref import Entity, SpeakerResolver
 from .speech.cues import (
     NAMING_VERBS,
+    REPORT_NOUNS,
     clause_of,
+    is_content_clause,
     cue_text,
     is_reporting_verb,
     subject_of,
@@ -89,6 +91,8 @@ class _Attributor:
                 indirect.extend(self._reported(tok))
             elif tok.lemma_ in NAMING_VERBS and tok.pos_ == "VERB":  # called the plan "reckless"
                 self._link_direct(tok, subject_of(tok))
+            elif tok.lemma_ in REPORT_NOUNS and tok.pos_ == "NOUN" and tok.tag_ == "NNS":
+                indirect.extend(self._report_noun(tok))
         indirect = self._drop_nested(indirect)
         self.indirect = indirect
         self._cue_remaining_quotes()
@@ -161,8 +165,12 @@ class _Attributor:
         if not (self.text[s.start:s.start + 1].isupper() or self.text[s.end - 1:s.end] in ",?!"):
             return False
         allowed = {t.i for t in subject.subtree} if subject is not None else set()
-        return all(t.is_punct or t.i in allowed or t.dep_ in ("aux", "neg", "advmod")
-                   for t in self.doc[qhi + 1:verb.i])
+        for c in verb.children:  # '"…," without using notes, she said' / '"…," he said later'
+            if c.dep_ in ("prep", "advcl", "advmod", "npadvmod") and qhi < c.i < verb.i:
+                allowed |= {t.i for t in c.subtree}
+        # beyond that, a short phrase with no clause of its own ("…," without using notes, she said)
+        rest = [t for t in self.doc[qhi + 1:verb.i] if not (t.is_punct or t.i in allowed or t.dep_ in ("aux", "neg"))]
+        return len(rest) <= 4 and not any(t.tag_ in ("VBD", "VBZ", "VBP", "MD") for t in rest)
 
     def _within_paragraph(self, anchor: Token, lo: int, hi: int) -> tuple[int, int]:
         """Clip a token range to the paragraph of ``anchor``: the parser sometimes runs sentences over line breaks."""
@@ -235,6 +243,16 @@ class _Attributor:
                 if st:
                     out.append(st)
         return out
+
+    def _report_noun(self, noun: Token) -> list[Statement]:
+        """"following reports (that) it had drawn up plans": the reports are the (unnamed) source."""
+        for c in noun.children:
+            if c.dep_ in ("relcl", "acl") and c.i > noun.i and (
+                    is_content_clause(c) or any(g.dep_ == "mark" and g.lower_ == "that" for g in c.children)):
+                lo, hi = self._within_paragraph(noun, c.left_edge.i, c.right_edge.i)
+                st = self._clause_statement(lo, hi, noun, noun)
+                return [st] if st else []
+        return []
 
     def _according(self, tok: Token) -> list[Statement]:
         subject = subject_of(tok)
@@ -393,11 +411,12 @@ class _Attributor:
     def _gap_is_attribution(self, a: int, b: int, owner: Statement) -> bool:
         """Nothing but punctuation and ``owner``'s attribution between tokens a and b (exclusive)."""
         allowed = self._attribution_tokens(owner)
-        for t in self.doc[a + 1:b]:
-            if t.is_punct or t.is_space or t.i in allowed:
-                continue
-            return False
-        return True
+        rest = [t for t in self.doc[a + 1:b] if not (t.is_punct or t.is_space or t.i in allowed)]
+        if not rest:
+            return True
+        # a short phrase the parser hung elsewhere: '"…," without using notes, she said. "…"'
+        has_cue = owner.cue is not None and a < owner.cue.i < b
+        return has_cue and len(rest) <= 4 and not any(t.tag_ in ("VBD", "VBZ", "VBP", "MD") for t in rest)
 
     def _chain_continued_quotes(self) -> None:
         """A quote with no cue continues the quote next to it: "…," he said. "…" """

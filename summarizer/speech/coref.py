@@ -226,7 +226,7 @@ class SpeakerResolver:
 
     def mention_of_name(self, head: Token, *, record: bool) -> Entity:
         name = self.name_tokens(head)
-        text = " ".join(t.text.strip() for t in name if t.text.strip())
+        text = " ".join(self.doc[name[0].i:name[-1].i + 1].text.split())
         role, role_head = self.role_of(head, name)
         honorific = self.doc[name[0].i - 1].lower_.rstrip(".") if name[0].i > 0 else ""
         labels = {t.ent_type_ for t in name}

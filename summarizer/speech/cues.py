@@ -22,6 +22,8 @@ reassure advise order recount describe recommend propose accuse threaten hint la
 PARTICLE_VERBS = {("go", "on"), ("point", "out"), ("sign", "off"), ("spell", "out"), ("lay", "out")}
 # Verbs that name what something was called: He called it "brilliant" (a direct quote as object).
 NAMING_VERBS = frozenset(["call", "describe", "dub", "label", "brand", "term"])
+# Nouns that report what someone said, with the content as a clause: "reports (that) it had drawn up plans".
+REPORT_NOUNS = frozenset(["report", "claim", "allegation", "suggestion", "rumour", "rumor", "announcement"])
 # Verbs of opinion: reported only when asked for (settings), they are often the writer's inference.
 BELIEF_VERBS = frozenset(["think", "believe"])
 
@@ -126,8 +128,24 @@ def clause_of(verb: Token) -> Token | None:
     for c in verb.children:
         if c.dep_ in ("dobj", "xcomp") and any(g.dep_ == "mark" and g.lower_ == "that" for g in c.children):
             return c
-    # "was quoted as saying ...": the reported clause hangs off "saying"
+    # "told the newspaper she avoided a crash": parsed as a relative clause of the addressee, but it
+    # has its own subject and no relative word, so it is the reported clause
+    for c in verb.children:
+        if c.dep_ in ("dobj", "dative") and c.i > verb.i:
+            for g in c.children:
+                if g.dep_ == "relcl" and g.i > c.i and is_content_clause(g):
+                    return g
     return None
+
+
+def is_content_clause(clause: Token) -> bool:
+    """A clause with its own subject and no relative word: 'reports [it has drawn up plans]'."""
+    subj = [c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")]
+    if not subj or subj[0].tag_ in ("WP", "WDT", "WP$") or subj[0].lower_ in ("that", "who", "which"):
+        return False
+    first = clause.left_edge
+    return first.tag_ not in ("WP", "WDT", "WRB", "WP$") and first.lower_ not in ("which", "who", "whom", "where",
+                                                                                    "when", "whose")
 
 
 def span_of(tok: Token) -> Span:
