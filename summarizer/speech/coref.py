@@ -222,6 +222,13 @@ class SpeakerResolver:
                 toks = [t for t in self.doc[c.left_edge.i:c.i + 1] if t.dep_ != "det" and not t.is_punct]
                 if toks:
                     return self.doc[toks[0].i:c.i + 1].text, c.lemma_
+        # The name is the appositive: "her friend, Julia Church,"
+        if head.dep_ == "appos" and head.head.pos_ == "NOUN" and head.head.i < first:
+            noun = head.head
+            toks = [t for t in self.doc[noun.left_edge.i:noun.i + 1] if t.dep_ not in ("det", "poss")
+                    and not t.is_punct]
+            if toks:
+                return self.doc[toks[0].i:noun.i + 1].text, noun.lemma_
         return None, None
 
     def mention_of_name(self, head: Token, *, record: bool) -> Entity:
@@ -230,7 +237,7 @@ class SpeakerResolver:
         role, role_head = self.role_of(head, name)
         honorific = self.doc[name[0].i - 1].lower_.rstrip(".") if name[0].i > 0 else ""
         labels = {t.ent_type_ for t in name}
-        entity = self._match_name(text, at=head.idx)
+        entity = self._match_name(text, at=head.idx, person="PERSON" in labels)
         if entity is None:
             entity = Entity(name=text, kind=self._kind(labels, text))
             self.entities.append(entity)
@@ -244,9 +251,17 @@ class SpeakerResolver:
         if entity.gender is None and entity.kind in ("person", "unknown") and len(name) > 1:
             entity.gender = gender_of_first_name(name[0].text)
         entity.add_role(role, role_head)
+        if entity.kind != "person" and (role_head and is_person_noun(role_head) or self._has_age(head)):
+            entity.kind = "person"  # "her friend Julia Church, 67": a person, whatever the recogniser said
         if record:
             self.mentions.append(Mention(entity, head.idx, head.dep_ in ("nsubj", "nsubjpass")))
         return entity
+
+    @staticmethod
+    def _has_age(head: Token) -> bool:
+        """"Lizzi Crawford, 32," - an age in apposition."""
+        return any(c.dep_ in ("appos", "npadvmod", "amod") and c.like_num and c.text.isdigit()
+                   and 1 <= int(c.text) <= 110 and c.i == head.i + 2 for c in head.children)
 
     @staticmethod
     def _kind(labels: set[str], text: str) -> str:
@@ -263,7 +278,7 @@ class SpeakerResolver:
             return "org" if len(words) > 1 else "unknown"
         return "unknown"
 
-    def _match_name(self, text: str, at: int) -> Entity | None:
+    def _match_name(self, text: str, at: int, person: bool = False) -> Entity | None:
         """An entity already known under this name, its surname or its first name; the most recent wins."""
         words = re.findall(r"\w+", text.lower())
         if not words:
@@ -278,7 +293,7 @@ class SpeakerResolver:
                 continue
             if len(words) == 1 and (words[0] == ew[-1] or (words[0] == ew[0] and e.kind == "person")):
                 return e
-            if len(ew) == 1 and ew[0] in (words[-1], words[0]) and e.kind != "org":
+            if len(ew) == 1 and ew[0] in (words[-1], words[0]) and (e.kind != "org" or person):
                 return e  # a first short mention ("Obama", "Julia"), now named in full
             if len(words) > 1 and words[-1] == ew[-1] and len(ew) > 1 and words[0] == ew[0]:
                 return e
@@ -335,6 +350,8 @@ class SpeakerResolver:
                 found = next((m for m in fits[:10] if test(m)), None)
                 if found is not None:
                     return found.entity
+        if pronoun in ("it", "they", "them", "we"):
+            return fits[0].entity if fits else None  # the organisation or group just named
         for m in fits:
             if m.subject:
                 return m.entity
