@@ -260,3 +260,60 @@ def test_render_limits_bound_the_rendered_brief() -> None:
     most = limits.max_speakers * (limits.max_statements * (limits.max_statement_chars + 10) + 200) + 500
     assert len(rendered) <= most
     assert len(split_message(rendered)) <= 3  # title+summary, then the speakers in two parts
+
+
+# ----------------------------------------------------------------------------- the command itself
+
+CLI_FUZZ = hyp_settings(max_examples=40, deadline=None,
+                        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+CLI_CODES = set(ERROR_CODES)
+
+
+def _one_clean_outcome(code: int, out: str, err: str) -> None:
+    assert "Traceback" not in out + err
+    if code == 0:
+        assert json.loads(out)["error"] is None
+        return
+    assert code == 1, (code, err)
+    lines = err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("briefbot: "), err
+    assert lines[0].split(": ")[1] in CLI_CODES, lines[0]
+
+
+@CLI_FUZZ
+@given(data=st.one_of(st.binary(max_size=3000), any_text.map(str.encode),
+                      st.lists(st.sampled_from(WORDS + MARKS + HOSTILE_STRINGS), min_size=30, max_size=200)
+                      .map(lambda ws: " ".join(ws).encode())))
+def test_cli_on_random_stdin_answers_in_one_line(data: bytes, capsys, monkeypatch) -> None:
+    import io
+    import sys
+
+    from summarizer.cli import main
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    code = main(["brief", "--json", "-"])
+    out, err = capsys.readouterr()
+    _one_clean_outcome(code, out, err)
+
+
+@CLI_FUZZ
+@given(arg=st.one_of(
+    st.text(min_size=1, max_size=60).filter(lambda s: not s.startswith("-")),
+    st.builds(lambda scheme, rest: scheme + rest, st.sampled_from(["http://", "https://", "HTTP://", "http:", "//"]),
+              st.text(max_size=40)),
+))
+def test_cli_on_random_sources_answers_in_one_line(arg: str, capsys, monkeypatch, tmp_path_factory) -> None:
+    """Random SOURCE arguments, production fetch settings (nothing local allowed), no network."""
+    from summarizer.cli import main
+
+    monkeypatch.delenv("BRIEFBOT_FETCH_ALLOW_ADDRESSES", raising=False)
+    monkeypatch.setenv("BRIEFBOT_FETCH_TIMEOUT_S", "0.5")
+    monkeypatch.setenv("BRIEFBOT_FETCH_TOTAL_TIMEOUT_S", "1")
+    monkeypatch.chdir(tmp_path_factory.getbasetemp())  # a random name never matches a project file
+    if "\x00" in arg:
+        return  # not a valid command-line argument on any OS
+    code = main(["brief", "--json", arg])
+    out, err = capsys.readouterr()
+    if code == 0:  # only if a random name happened to be a readable article file: it is not
+        raise AssertionError(f"{arg!r} was briefed")
+    _one_clean_outcome(code, out, err)
