@@ -128,6 +128,9 @@ class _Attributor:
             return []
         lo, hi = self._within_paragraph(verb, clause.left_edge.i, clause.right_edge.i)
         hi = self._with_trailing_partial_quote(verb, hi)
+        for c in clause.children:  # "said the tremor was far away but said ...": the second is its own report
+            if c.dep_ == "conj" and c.i > clause.i and is_reporting_verb(c):
+                hi = min(hi, c.left_edge.i - 1)
         # the reported clause stops at the verb itself ("..., he said, ...")
         if lo < verb.i < hi:
             if clause.i < verb.i:
@@ -389,7 +392,9 @@ class _Attributor:
         if clause is not None:
             inside = self._quotes_in(clause.left_edge.i, clause.right_edge.i)
             narrative = [g for g in clause.subtree if self.in_quote[g.i] < 0 and not g.is_punct]
-            if qi not in inside and not (inside and len(narrative) <= 1):
+            # a verb that introduces other quotes on the far side ('said: "…"') is theirs, not this one's
+            same_side = all((self.qtok[o][0] > t.i) == (self.qtok[qi][0] > t.i) for o in inside)
+            if qi not in inside and not (inside and len(narrative) <= 1 and same_side):
                 return None  # it reports something else
         subject = subject_of(t)
         return (t, subject) if subject is not None else None

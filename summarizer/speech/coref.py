@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Token
 
 from .names import gender_of_first_name
+from .nouns import is_person_noun
 
 # Titles the entity recogniser sometimes takes into a name ("Judge Ana Ruiz"): kept as the role.
 TITLES = {"judge", "president", "senator", "sen", "mayor", "coach", "minister", "chancellor", "general", "gen",
@@ -38,7 +39,7 @@ _FEMALE = {"mrs", "ms", "miss", "dame", "lady", "she", "her", "hers", "spokeswom
            "daughter", "wife", "sister", "queen", "princess", "actress", "girl", "woman", "aunt", "grandmother",
            "mum", "mom", "congresswoman"}
 # Common nouns that stand for the most recently named organisation: "the agency said".
-ORG_NOUNS = {"agency", "company", "firm", "ministry", "department", "organisation", "organization", "group",
+ORG_NOUNS = {"committee", "commission", "court", "board", "agency", "company", "firm", "ministry", "department", "organisation", "organization", "group",
              "club", "network", "newspaper", "broadcaster", "channel", "airline", "bank", "university",
              "charity", "council", "party", "team", "corporation", "retailer", "watchdog", "regulator"}
 _ORG_WORDS = {"ministry", "department", "agency", "inc", "corp", "police", "council", "court", "university",
@@ -49,35 +50,6 @@ PERSON_PRONOUNS = {"he": "m", "she": "f", "him": "m", "her": "f"}
 GROUP_PRONOUNS = {"they", "them", "it", "we"}
 _NUMERIC_LABELS = {"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL", "CARDINAL"}
 _NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "FAC", "WORK_OF_ART", "PRODUCT", "EVENT", "LOC"}
-
-
-# Nouns for people that the suffix rule below does not catch.
-_PERSON_NOUNS = {"father", "mother", "son", "daughter", "wife", "husband", "man", "woman", "boy", "girl", "widow",
-                 "widower", "star", "actress", "chief", "official", "mum", "mom", "dad", "parent", "child", "friend",
-                 "victim", "witness", "suspect", "couple", "pair", "king", "queen", "prince", "princess", "pope",
-                 "judge", "mayor", "coach", "boss", "chef", "nurse", "doctor", "surgeon", "pilot", "minister",
-                 "president", "spokesman", "spokeswoman", "chairman", "chairwoman", "captain", "veteran", "expert",
-                 "source", "aide", "envoy", "diplomat", "senator", "governor", "sheriff", "officer", "guard",
-                 "athlete", "celebrity", "model", "singer", "comedian", "teenager", "student", "pensioner",
-                 "grandmother", "grandfather", "sister", "brother", "uncle", "aunt", "cousin", "neighbour",
-                 "neighbor", "resident", "tourist", "fan", "patient", "mp", "lawmaker", "premier", "bride", "groom"}
-# Common -er/-or/-ist nouns that are not people.
-_THING_NOUNS = {"letter", "paper", "order", "number", "matter", "water", "power", "center", "centre", "corner",
-                "chapter", "border", "computer", "poster", "trailer", "banner", "folder", "register", "meter",
-                "monitor", "motor", "factor", "sector", "error", "mirror", "door", "floor", "color", "colour",
-                "honor", "honour", "labor", "labour", "favor", "favour", "rumor", "rumour", "tumor", "weather",
-                "winter", "summer", "quarter", "disaster", "theater", "theatre", "charter", "filter", "tower",
-                "list", "twitter", "flyer", "leaflet", "answer", "offer", "cover", "transfer", "encounter"}
-
-
-def is_person_noun(lemma: str) -> bool:
-    """A common noun that names a person ("the father", "the comedian", "the slimmer"), roughly."""
-    lemma = lemma.lower()
-    if lemma in _PERSON_NOUNS:
-        return True
-    if lemma in _THING_NOUNS:
-        return False
-    return lemma.endswith(("er", "or", "ist", "ian", "ant", "ent", "eer", "ee", "ess")) and len(lemma) > 4
 
 
 @dataclass

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
+from .nouns import is_person_noun
+
 # Lemmas of verbs that report speech (or writing) and take the reported clause as a complement.
 REPORTING_VERBS = frozenset("""
 say continue tell add note specify confirm warn argue insist deny claim announce report reveal ask admit explain
@@ -88,11 +90,13 @@ def subject_of(verb: Token) -> Token | None:
             objs = [c for c in a.children if c.dep_ == "pobj"]
             if objs:
                 return objs[0]
-        if tok.dep_ in ("advcl", "conj") and tok.tag_ == "VBG" and tok.head.dep_ == "ccomp" \
-                and is_reporting_verb(tok.head.head):
+        if tok.dep_ in ("advcl", "conj") and (tok.tag_ == "VBG" or is_reporting_verb(tok)) \
+                and tok.head.dep_ == "ccomp" and is_reporting_verb(tok.head.head):
             # "X said the ruling was unfair, adding: ..." (parsed as part of the reported clause)
             tok, hops = tok.head.head, hops + 1
             continue
+        if tok.dep_ == "acl" and tok.tag_ == "VBG" and (tok.head.pos_ == "PROPN" or is_person_noun(tok.head.lemma_)):
+            return tok.head  # "with environmentalists alleging that ..."
         if tok.dep_ in ("conj", "xcomp", "advcl", "pcomp", "prep", "acl") and tok.head is not tok:
             came_from_acl = tok.dep_ == "acl"
             tok, hops = tok.head, hops + 1

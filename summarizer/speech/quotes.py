@@ -120,6 +120,18 @@ def _pair(text: str, lo: int, hi: int, marks: str, openers: str, closers: str, *
             later = positions[n + 1:]
             if any(_can_close(text, j, True) and not _is_possessive(text, j) for j in later):
                 continue
+        if _glued(text, i):
+            # 'plate."School meals' - paragraphs run together with no break. Inside a quote the mark
+            # closes it; it also opens the next paragraph's quote when the next mark cannot open one.
+            if open_at is None:
+                open_at = i
+                continue
+            out.append(_span(text, open_at, i, closed=True, single=single))
+            nxt = positions[n + 1] if n + 1 < len(positions) else None
+            clear_opener = nxt is not None and _can_open(text, nxt, single) and not _can_close(text, nxt, single) \
+                and not _glued(text, nxt)
+            open_at = i if nxt is not None and not clear_opener else None
+            continue
         if open_at is None:
             if can_open:
                 open_at = i
@@ -133,6 +145,11 @@ def _pair(text: str, lo: int, hi: int, marks: str, openers: str, closers: str, *
         # Left open at the paragraph end: news style for a quote continued in the next paragraph.
         out.append(_span(text, open_at, hi, closed=False, single=single))
     return [s for s in out if s.end > s.start]
+
+
+def _glued(text: str, i: int) -> bool:
+    """A mark between a sentence end and a capital with no space: 'plate."School' (lost paragraph break)."""
+    return 0 < i < len(text) - 1 and text[i - 1] in ".!?," and text[i + 1].isupper()
 
 
 def _is_possessive(text: str, i: int) -> bool:
