@@ -46,6 +46,8 @@ _ORG_WORDS = {"ministry", "department", "agency", "inc", "corp", "police", "coun
               "party", "company", "group", "news", "times", "post", "association", "committee", "office",
               "bank", "fund", "commission", "service", "club", "union", "institute", "center", "centre",
               "foundation", "board", "authority", "government", "network", "league", "federation", "church"}
+QUANTIFIERS = {"half", "some", "many", "most", "one", "two", "three", "several", "majority", "all", "none", "each",
+               "both", "third", "quarter", "few", "dozens", "hundreds", "thousands", "minority"}
 PERSON_PRONOUNS = {"he": "m", "she": "f", "him": "m", "her": "f"}
 GROUP_PRONOUNS = {"they", "them", "it", "we"}
 _NUMERIC_LABELS = {"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL", "CARDINAL"}
@@ -193,7 +195,11 @@ class SpeakerResolver:
             if c.dep_ == "appos" and c.pos_ == "NOUN":
                 toks = [t for t in self.doc[c.left_edge.i:c.i + 1] if t.dep_ != "det" and not t.is_punct]
                 if toks:
-                    return self.doc[toks[0].i:c.i + 1].text, c.lemma_
+                    end = c.i
+                    of = next((p for p in c.children if p.dep_ == "prep" and p.lower_ == "of" and p.i == c.i + 1), None)
+                    if of is not None:  # "chief executive of Cuadrilla Resources"
+                        end = of.right_edge.i
+                    return self.doc[toks[0].i:end + 1].text, c.lemma_
         # The name is the appositive: "her friend, Julia Church,"
         if head.dep_ == "appos" and head.head.pos_ == "NOUN" and head.head.i < first:
             noun = head.head
@@ -329,6 +335,14 @@ class SpeakerResolver:
                 return m.entity
         return fits[0].entity if fits else None
 
+    def _org_phrase(self, head: Token) -> Entity:
+        name = self._phrase(head, with_det=False)
+        key = "org:" + name.lower()
+        if key not in self._unnamed:
+            self._unnamed[key] = Entity(name=name, kind="org")
+            self.entities.append(self._unnamed[key])
+        return self._unnamed[key]
+
     def _phrase(self, head: Token, *, with_det: bool = True) -> str:
         """A noun phrase as written, without its trailing modifiers: "a presidential spokesman"."""
         left = [head]
@@ -337,15 +351,24 @@ class SpeakerResolver:
                     or t.i != left[0].left_edge.i - 1 and t.right_edge.i != left[0].i - 1:
                 break
             left.insert(0, t)
-        left = list(self.doc[left[0].left_edge.i:head.i + 1])
+        end = head.i
+        if head.lemma_.lower() in QUANTIFIERS:  # "half of parents", "some of the residents"
+            of = next((c for c in head.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+            obj = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+            if obj is not None:
+                end = obj.i
+        left = list(self.doc[left[0].left_edge.i:end + 1])
         while left and (left[0].is_punct or left[0].is_space or (not with_det and left[0].dep_ == "det")):
             left = left[1:]
         # drop a leading relative or clausal part that is not part of the name
-        return self.doc[left[0].i:head.i + 1].text if left else head.text
+        return self.doc[left[0].i:end + 1].text if left else head.text
 
     def _resolve_description(self, head: Token) -> Entity:
         lemma = head.lemma_.lower()
         mods = {t.lower_ for t in head.lefts if t.dep_ in ("amod", "compound", "nmod")}
+        if lemma in ORG_NOUNS and any(t.pos_ == "PROPN" for t in head.lefts):
+            # "the Commons energy select committee": named by its own words
+            return self._org_phrase(head)
         if lemma in ORG_NOUNS and head.tag_ != "NNS":
             # "the Greek finance ministry ... the ministry said": the fuller phrase said earlier,
             # unless an organisation was named after it
@@ -358,11 +381,7 @@ class SpeakerResolver:
                         c.dep_ in ("compound", "amod") for c in t.lefts):
                     if t.ent_type_ == "ORG":
                         return self.mention_of_name(t, record=False)
-                    key = "org:" + self._phrase(t, with_det=False).lower()
-                    if key not in self._unnamed:
-                        self._unnamed[key] = Entity(name=self._phrase(t, with_det=False), kind="org")
-                        self.entities.append(self._unnamed[key])
-                    return self._unnamed[key]
+                    return self._org_phrase(t)
             for m in reversed(self.mentions):
                 if m.at < head.idx and m.entity.kind == "org" and m.entity.named:
                     return m.entity
