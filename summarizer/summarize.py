@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import islice
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -93,8 +94,10 @@ _DATELINE = re.compile(
     r"^(?:[A-Z][\w.'’ ,-]{0,60}?\s*)?\((?:CNN|AP|AFP|Reuters|Xinhua|dpa|UPI)[^)]{0,40}\)\s*(?:--|—|–|-|:)?\s*"
     r"|^[A-Z][A-Z.'’ ,-]{2,40}\s*(?:--|—|–)\s*"
 )
-# A run of menu items glued into one word: "withEmailFacebookMessengerTwitter…linkResearchers".
-_GLUED_MENU = re.compile(r"\S*(?:[a-z][A-Z]\S*){3,}")
+# A run of menu items glued into one word ("withEmailFacebookMessengerTwitter…linkResearchers")
+# has at least this many lower-case-to-capital joins.
+_MENU_JOINS = 3
+_JOIN = re.compile(r"(?<=[a-z])(?=[A-Z])")
 # Lines that belong to the page, not the story.
 _FURNITURE = re.compile(
     r"^(?:by\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}\s*(?:[.,|]|and\b|for\b|$)"
@@ -114,7 +117,7 @@ _ENDS_LIKE_SENTENCE = re.compile(r"[.!?…][\"”’')\]]*$|[\"”’]$")
 _QUOTED = re.compile(
     r"“[^“”]{1,1500}”|«[^«»]{1,1500}»|(?<!\w)‘[^‘]{1,1500}?’(?!\w)"
     r"|“[^“”\n]{1,1500}|«[^«»\n]{1,1500}|(?<!\w)‘[^‘’\n]{1,1500}"
-    r"|\"[^\"]{1,1500}\"|(?<!\w)'[^']{1,1500}?'(?!\w)",
+    r"|\"[^\"]{1,1500}\"|(?<!\w)'(?:[^']|'(?=\w)){1,1500}?'(?!\w)",
     re.DOTALL,
 )
 
@@ -177,17 +180,12 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     m = _DATELINE.match(text, start, end)
     if m and m.end() < end:
         start = m.end()
-    menu = _GLUED_MENU.match(text, start, end) if start < end else None
-    if menu is None and start < end:
-        # the menu may follow a few words: "Share this withEmailFacebook…"
-        first_words = re.match(r"(?:\S+\s+){0,3}", text[start:end])
-        offset = first_words.end() if first_words else 0
-        menu = _GLUED_MENU.match(text, start + offset, end)
-    if menu:
-        # restart at the last capital glued to a lower-case letter: "…linkResearchers" -> "Researchers"
-        glued = text[menu.start() : menu.end()]
-        last = max(i for i in range(1, len(glued)) if glued[i].isupper() and glued[i - 1].islower())
-        start = menu.start() + last
+    # a glued menu among the first words: "Share this withEmailFacebook…linkResearchers found …"
+    for word in islice(re.finditer(r"\S+", text[start:end]), 4):
+        joins = [j.start() for j in _JOIN.finditer(word.group())]
+        if len(joins) >= _MENU_JOINS:
+            start += word.start() + joins[-1]  # restart at "Researchers"
+            break
     return start, end
 
 
