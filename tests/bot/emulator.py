@@ -112,6 +112,7 @@ class BotApiEmulator:
         self.webhook: dict[str, Any] | None = None  # {"url", "secret_token"} once setWebhook was called
         self.webhook_deliveries = 0
         self._webhook_task: asyncio.Task | None = None
+        self._closing = False
         self._cond = threading.Condition()
         self._updates: list[dict[str, Any]] = []
         self._history: dict[int, dict[str, Any]] = {}
@@ -152,6 +153,7 @@ class BotApiEmulator:
         return self
 
     def stop(self) -> None:
+        self._closing = True  # ends long polls at once, so the server shuts down quickly
         if self._loop:
             asyncio.run_coroutine_threadsafe(self._stop_webhook_delivery(), self._loop).result(10)
             self._loop.call_soon_threadsafe(self._loop.stop)
@@ -317,7 +319,7 @@ class BotApiEmulator:
                     self._cond.notify_all()
                 ready = self._redeliveries + list(self._updates[: int(params.get("limit") or 100)])
                 self._redeliveries = []
-            if ready or time.monotonic() >= deadline:
+            if ready or time.monotonic() >= deadline or self._closing:
                 return web.json_response({"ok": True, "result": ready})
             await asyncio.sleep(0.02)
 

@@ -21,7 +21,7 @@ ALLOWED_GROUP = -new_id()
 def bot(api: BotApiEmulator, settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBot]:
     db = tmp_path_factory.mktemp("limits") / "bot.sqlite3"
     warm_up(settings.models)
-    config = bot_settings(settings, db, workers=1, queue_size=1, job_timeout_s=2.0,
+    config = bot_settings(settings, db, workers=1, queue_size=1, job_timeout_s=5.0,
                           allowed_user_ids=[ALLOWED_USER], allowed_chat_ids=[ALLOWED_GROUP])
     running = RunningBot(config, api).start()
     yield running
@@ -46,12 +46,15 @@ def test_allow_list(api: BotApiEmulator, bot: RunningBot) -> None:
 def test_full_queue_and_job_timeout(api: BotApiEmulator, bot: RunningBot, site: Any) -> None:
     user = api.user(ALLOWED_USER)
     chat = api.private_chat(user)
-    _, slow = api.user_message(chat, user, site.url("/sleepy"))
-    api.wait_for(lambda: api.replies_to(chat["id"], slow["message_id"]), 30, "the status message")
-    # The only queue place is taken: the next link gets a polite "try later" at once.
-    _, second = api.user_message(chat, user, site.url("/harbour"))
-    (busy,) = api.wait_for(lambda: api.replies_to(chat["id"], second["message_id"]), 30, "the busy answer")
-    assert busy["text"] == texts.BUSY
-    # The slow job runs past job_timeout_s: it is still answered, with one friendly sentence.
-    (late,) = wait_answers(api, chat["id"], slow["message_id"])
-    assert late["text"] == render_error_text("timeout")
+    try:
+        _, slow = api.user_message(chat, user, site.url("/sleepy"))  # answers only when released
+        api.wait_for(lambda: api.replies_to(chat["id"], slow["message_id"]), 30, "the status message")
+        # The only queue place is taken: the next link gets a polite "try later" at once.
+        _, second = api.user_message(chat, user, site.url("/harbour"))
+        (busy,) = api.wait_for(lambda: api.replies_to(chat["id"], second["message_id"]), 30, "the busy answer")
+        assert busy["text"] == texts.BUSY
+        # The slow job runs past job_timeout_s: it is still answered, with one friendly sentence.
+        (late,) = wait_answers(api, chat["id"], slow["message_id"])
+        assert late["text"] == render_error_text("timeout")
+    finally:
+        site.release_sleepy.set()
