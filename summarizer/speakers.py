@@ -176,16 +176,28 @@ class _Attributor:
         return len(rest) <= 4 and not any(t.tag_ in ("VBD", "VBZ", "VBP", "MD") for t in rest)
 
     def _within_paragraph(self, anchor: Token, lo: int, hi: int) -> tuple[int, int]:
-        """Clip a token range to the paragraph of ``anchor``: the parser sometimes runs sentences over line breaks."""
+        """Clip a token range to the sentence of ``anchor``: the parser sometimes runs sentences together
+        (over line breaks, or captions glued to the text), and a statement never spans two sentences."""
         for i in range(anchor.i - 1, lo - 1, -1):
-            if "\n" in self.doc[i].text:
+            if "\n" in self.doc[i].text or self._ends_sentence(i):
                 lo = i + 1
                 break
         for i in range(anchor.i + 1, hi + 1):
             if "\n" in self.doc[i].text:
                 hi = i - 1
                 break
+            if self._ends_sentence(i):
+                hi = i
+                break
         return lo, hi
+
+    def _ends_sentence(self, i: int) -> bool:
+        """A full stop (or ! ?) outside quotes followed by a capitalised word."""
+        doc = self.doc
+        if doc[i].text not in _SENT_END or self.in_quote[i] >= 0 or i + 1 >= len(doc):
+            return False
+        nxt = doc[i + 1]
+        return nxt.text[:1].isupper() or nxt.is_quote and self.in_quote[nxt.i] >= 0 and self.qtok[self.in_quote[nxt.i]][0] == nxt.i
 
     def _with_trailing_partial_quote(self, verb: Token, hi: int) -> int:
         """'told the Times that he has not seen it, "and I don't care to."': the quote continues the clause."""
@@ -210,6 +222,11 @@ class _Attributor:
         words = [t for t in doc[lo:hi + 1] if not t.is_punct]
         if len(words) < self.settings.min_indirect_words:
             return None
+        if words[0].lower_ in ("who", "which", "whom", "whose") and "?" not in doc[hi].text + doc[min(hi + 1, len(doc) - 1)].text:
+            return None  # a relative clause the cue hangs on, not what was said (a question would end in "?")
+        if any(t.text == ":" and self.in_quote[t.i] < 0 and t.i + 1 <= hi and self._opens_quote(t.i + 1)
+               for t in doc[lo:hi + 1]):
+            return None  # 'X said: "…"' inside: a parse run over a missing full stop
         for qi in self._quotes_in(lo, hi):
             self.absorbed.add(qi)
         start, end = doc[lo].idx, doc[hi].idx + len(doc[hi])
