@@ -530,6 +530,8 @@ class _Attributor:
 
     # ----- step 4: speakers ------------------------------------------------------------------------
     def _resolve(self, statements: list[Statement]) -> None:
+        # People named inside what someone reported are not who "he said" next refers to.
+        self.resolver.demote_within([(st.start, st.end) for st in statements if not st.direct])
         cache: dict[int, Entity | None] = {}
         # resolve in the order the subjects appear, so pronouns see the mentions before them
         for st in sorted(statements, key=lambda s: (s.subject.idx if s.subject is not None else s.start)):

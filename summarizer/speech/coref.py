@@ -277,6 +277,12 @@ class SpeakerResolver:
                 return e
         return None
 
+    def demote_within(self, ranges: list[tuple[int, int]]) -> None:
+        """Mentions inside reported content stop counting as grammatical subjects for pronouns."""
+        for m in self.mentions:
+            if any(a <= m.at < b for a, b in ranges):
+                m.subject = False
+
     # ----- resolution --------------------------------------------------------------------------
     def resolve(self, subj: Token) -> Entity | None:
         """The entity a speaker phrase (its head token) refers to; records the mention."""
