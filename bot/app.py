@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
+from telegram.error import InvalidToken
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -137,8 +138,13 @@ def build_application(settings: Settings, base_url: str | None = None, engine: E
 
 
 async def _post_init(app: Application) -> None:
+    """After getMe succeeded (so a bad token fails fast), before the first update is fetched."""
+    from summarizer.models import warm_up
+
     services: handlers.Services = app.bot_data["services"]
     app.bot_data["loop"] = asyncio.get_running_loop()
+    log.info("loading models")
+    await asyncio.get_running_loop().run_in_executor(None, warm_up, services.settings.models)
     await app.bot.set_my_commands([BotCommand(name, about) for name, about in texts.COMMANDS])
     services.storage.prune()
     services.jobs.start()
@@ -198,15 +204,17 @@ def setup_logging(settings: Settings) -> None:
 
 
 def run_bot(settings: Settings, base_url: str | None = None) -> None:
-    """``briefbot bot``: load the models, then serve until stopped (Ctrl-C, SIGTERM)."""
+    """``briefbot bot``: serve until stopped (Ctrl-C, SIGTERM); models load before the first update."""
     setup_logging(settings)
     check_mode(settings)
     app = build_application(settings, base_url)
-    from summarizer.models import warm_up
-
-    log.info("loading models")
-    warm_up(settings.models)
-    serve(app, settings)
+    try:
+        serve(app, settings)
+    except InvalidToken:  # PTB's message repeats the token: say it without
+        raise SystemExit("The bot token was rejected (check TELEGRAM_BOT_TOKEN).") from None
+    except Exception:
+        log.exception("the bot stopped on an error")  # through the redacting log filter
+        raise SystemExit(1) from None
 
 
 def check_mode(settings: Settings) -> None:

@@ -148,7 +148,7 @@ class RunningBot:
     def start(self) -> "RunningBot":
         self.thread.start()
         self.api.wait_for(lambda: ("loop" in self.app.bot_data and self.app.running) or not self.thread.is_alive(),
-                          60, "the bot to start")
+                          180, "the bot to start (models load first)")
         assert self.thread.is_alive(), "the bot stopped while starting"
         return self
 

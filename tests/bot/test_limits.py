@@ -7,7 +7,6 @@ from typing import Any, Iterator
 import pytest
 
 from bot import texts
-from summarizer.models import warm_up
 from summarizer.render import render_error_text
 
 from .conftest import RunningBot, bot_settings, new_id, wait_answers
@@ -20,7 +19,6 @@ ALLOWED_GROUP = -new_id()
 @pytest.fixture(scope="module")
 def bot(api: BotApiEmulator, settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBot]:
     db = tmp_path_factory.mktemp("limits") / "bot.sqlite3"
-    warm_up(settings.models)
     config = bot_settings(settings, db, workers=1, queue_size=1, job_timeout_s=5.0,
                           allowed_user_ids=[ALLOWED_USER], allowed_chat_ids=[ALLOWED_GROUP])
     running = RunningBot(config, api).start()

@@ -96,3 +96,16 @@ def test_killed_with_job_in_flight_then_restarted(fresh_api: BotApiEmulator, sit
     output = log.read_text()
     assert "resuming job" in output
     assert TOKEN not in output and TOKEN.split(":")[1] not in output  # never logged
+
+
+def test_rejected_token_is_never_printed(fresh_api: BotApiEmulator, tmp_path: Path) -> None:
+    config = tmp_path / "bot.toml"
+    config.write_text(f'[storage]\npath = "{tmp_path / "bot.sqlite3"}"\n')
+    wrong = "987654321:AAwrong-Secret_token"
+    env = {"PATH": "/usr/bin:/bin", "TELEGRAM_BOT_TOKEN": wrong, "BRIEFBOT_CONFIG": str(config),
+           "HOME": str(tmp_path)}
+    done = subprocess.run([*PYTHON_M_BOT, "--base-url", fresh_api.base_url], cwd=PROJECT_ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    assert "token was rejected" in done.stderr
+    assert wrong.split(":")[1] not in done.stdout + done.stderr

@@ -9,7 +9,6 @@ from typing import Any, Iterator
 import pytest
 
 from bot import texts
-from summarizer.models import warm_up
 from summarizer.render import render_error_text
 
 from . import articles
@@ -19,7 +18,6 @@ from .emulator import BotApiEmulator
 @pytest.fixture(scope="module")
 def bot(api: BotApiEmulator, settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBot]:
     db = tmp_path_factory.mktemp("bot") / "bot.sqlite3"
-    warm_up(settings.models)  # as run_bot does before it starts polling
     running = RunningBot(bot_settings(settings, db), api).start()  # the real engine
     yield running
     running.stop()

@@ -7,7 +7,6 @@ from typing import Any
 
 import httpx
 
-from summarizer.models import warm_up
 
 from .conftest import RunningBot, assert_brief, bot_settings, free_port, new_id, wait_answers
 from .emulator import BotApiEmulator
@@ -19,7 +18,6 @@ def test_webhook_mode(fresh_api: BotApiEmulator, site: Any, settings: Any, tmp_p
     hook = f"http://127.0.0.1:{port}/telegram-hook"
     bot_config = bot_settings(settings, tmp_path / "bot.sqlite3", mode="webhook", webhook_url=hook,
                               webhook_listen="127.0.0.1", webhook_port=port, webhook_secret="hook-Secret-42")
-    warm_up(settings.models)
     bot = RunningBot(bot_config, api).start()
     try:
         assert api.webhook == {"url": hook, "secret_token": "hook-Secret-42"}
