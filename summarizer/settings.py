@@ -68,7 +68,7 @@ class SummarySettings:
 class SpeakerSettings:
     enabled: bool = True
     max_quotes_per_speaker: int = 0  # 0: keep all (the renderer shortens for display)
-    belief_verbs: bool = False  # also report "X thinks/believes that ..." as statements
+    belief_verbs: bool = True  # also report "X thinks/believes that ..." as statements
     min_quote_words: int = 4  # a shorter quote is a statement only if it ends like one or a verb governs it
     min_indirect_words: int = 3  # shorter reported clauses are dropped
     cue_window_tokens: int = 12  # how far from a quote its reporting verb may be

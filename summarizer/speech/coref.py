@@ -71,6 +71,8 @@ class Entity:
         return [w for w in re.findall(r"\w+", self.name.lower())]
 
     def add_role(self, role: str | None, head: str | None) -> None:
+        # "his jockey" -> "jockey", "’s defence lawyer" -> "defence lawyer"
+        role = re.sub(r"^(?:(?:his|her|their|its|our|my)\s+|['’]s\s+)", "", (role or "").strip()) or None
         if not role:
             return
         if self.role is None:

@@ -60,7 +60,9 @@ def cue_text(verb: Token) -> str:
         quoted = head.head
         aux = [c for c in quoted.children if c.dep_ == "auxpass"]
         first = aux[0].i if aux else quoted.i
-        return verb.doc[first:verb.i + 1].text
+        if verb.i - first <= 3:  # "was quoted as saying"
+            return verb.doc[first:verb.i + 1].text
+        return quoted.text  # "quoted Belgian Finance Minister Johan Van Overtveldt as saying": the verb
     return text
 
 
