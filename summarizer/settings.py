@@ -53,6 +53,7 @@ class SummarySettings:
     title_weight: float = 0.5
     position_weight: float = 1.5
     redundancy: float = 0.3
+    max_candidates: int = 40  # extractive: sentences considered, from the top (0: all)
     # seq2seq engine
     model: str = ""  # local dir or hub id, e.g. "sshleifer/distilbart-cnn-12-6"
     max_input_tokens: int = 0  # 0: the model's own limit

@@ -73,6 +73,9 @@ def extractive_summary(doc: "Doc", title: str | None, settings: Settings, length
         usable = [s for s in sentences if s.words > 0]  # better a caption than nothing
     if not usable:
         return []
+    if settings.summary.max_candidates > 0:
+        # news rarely saves its point for the end: embedding only the top keeps long articles fast
+        usable = usable[: settings.summary.max_candidates]
     title = (title or "").strip()
     texts = [s.text for s in usable] + ([title] if title else [])
     vectors = get_embedder(settings.models).encode(texts)  # one batched call per article

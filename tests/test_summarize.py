@@ -177,3 +177,12 @@ def test_scores_are_finite_for_identical_sentences(nlp, settings, monkeypatch):
     doc = nlp(NEWS)
     summary = summarize(doc, "Bridge", settings)
     assert 2 <= len(summary) <= 3
+
+
+def test_only_the_first_candidates_are_embedded(nlp, settings, count_embed_calls):
+    doc = nlp(NEWS)
+    capped = settings.replace(summary={"max_candidates": 4})
+    summary = summarize(doc, "Harbour bridge", capped)
+    assert count_embed_calls == [4 + 1]  # four sentences and the title, in one call
+    usable = [c.text for c in candidate_sentences(doc) if not c.furniture][:4]
+    assert set(summary) <= set(usable)
