@@ -13,7 +13,6 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 from summarizer.settings import Settings
 
 from . import texts
-from .delivery import brief_messages, send_parts
 from .inputs import cache_key, looks_like_article, mentions_user, message_links, message_text
 from .jobs import JobRunner
 from .ratelimit import RateLimiter
@@ -162,19 +161,22 @@ async def brief_sources(update: Update, context: ContextTypes.DEFAULT_TYPE, sour
     chat, user = update.effective_chat, update.effective_user
     length = svc.storage.chat_settings(chat.id, svc.settings.summary.length).length
     for seq, source in enumerate(sources):
+        if svc.storage.has_job(update.update_id, seq):
+            continue  # an update replayed after a restart: its job answers (or answered) it
         if not svc.limiter.allow(user.id if user else None, chat.id):
             await target.reply_text(texts.RATE_LIMITED)
             return
+        request = dict(update_id=update.update_id, seq=seq, chat_id=chat.id, reply_to_id=target.message_id,
+                   source=source, length=length)
         url = source.get("url")
         cached = svc.storage.cached_brief(cache_key(url, length)) if url else None
         if cached is not None:
-            await send_parts(context.bot, chat.id, brief_messages(cached), reply_to_id=target.message_id)
-            continue
-        if svc.jobs.is_full():
+            await svc.jobs.answer_now(**request, brief=cached)
+        elif svc.jobs.is_full():
             await target.reply_text(texts.BUSY)
             return
-        await svc.jobs.submit(update_id=update.update_id, seq=seq, chat_id=chat.id,
-                              reply_to_id=target.message_id, source=source, length=length)
+        else:
+            await svc.jobs.submit(**request)
 
 
 async def is_admin(context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_id: int) -> bool:

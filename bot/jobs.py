@@ -80,6 +80,17 @@ class JobRunner:
         self._enqueue(job.id)
         return True
 
+    async def answer_now(self, *, update_id: int, seq: int, chat_id: int, reply_to_id: int | None,
+                         source: dict[str, str], length: str, brief: Brief) -> None:
+        """Answer with a brief already at hand (the cache), recorded as a job like any other so
+        that a replayed update does not answer twice."""
+        job, new = self.storage.add_job(update_id, seq, chat_id, reply_to_id, source, length)
+        if not new:
+            return
+        await send_parts(self.bot, chat_id, brief_messages(brief), reply_to_id=reply_to_id,
+                         on_part_sent=lambda n: self.storage.set_parts_sent(job.id, n))
+        self.storage.mark_job_done(job.id)
+
     def _enqueue(self, job_id: int) -> None:
         if job_id not in self._pending:
             self._pending.add(job_id)

@@ -171,6 +171,9 @@ class Storage:
         row = self.db.execute("SELECT * FROM jobs WHERE update_id = ? AND seq = ?", (update_id, seq)).fetchone()
         return _job(row), cur.rowcount == 1
 
+    def has_job(self, update_id: int, seq: int) -> bool:
+        return self.db.execute("SELECT 1 FROM jobs WHERE update_id = ? AND seq = ?", (update_id, seq)).fetchone() is not None
+
     def set_status_message(self, job_id: int, message_id: int) -> None:
         self.db.execute("UPDATE jobs SET status_message_id = ? WHERE id = ?", (message_id, job_id))
 

@@ -3,6 +3,7 @@ started again: the job is answered, once, by editing the status message it alrea
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
@@ -13,7 +14,9 @@ from typing import Any
 from bot import texts
 from summarizer.settings import PROJECT_ROOT
 
-from .conftest import TOKEN, ArticleSite, new_id
+from bot.storage import Storage
+
+from .conftest import TOKEN, ArticleSite, RunningBot, assert_brief, bot_settings, new_id, wait_answers
 from .emulator import BotApiEmulator
 
 
@@ -109,3 +112,34 @@ def test_rejected_token_is_never_printed(fresh_api: BotApiEmulator, tmp_path: Pa
     assert done.returncode != 0
     assert "token was rejected" in done.stderr
     assert wrong.split(":")[1] not in done.stdout + done.stderr
+
+
+def test_crash_after_job_stored_replays_update_without_repeating(fresh_api: BotApiEmulator, site: ArticleSite,
+                                                                settings: Any, tmp_path: Path) -> None:
+    """The previous run stored the update and its job and sent the status, then died before the
+    update was marked done: on start the job is resumed and the replayed update adds nothing."""
+    api = fresh_api
+    user = api.user(new_id())
+    chat = api.private_chat(user)
+    _, msg = api.user_message(chat, user, site.url("/harbour"), deliver=False)
+    update = {"update_id": 500, "message": msg}
+    with api._cond:  # the status message the previous run sent
+        status = api.api_sendmessage({"chat_id": chat["id"], "text": texts.READING_ARTICLE,
+                                      "reply_parameters": {"message_id": msg["message_id"]}})
+    db = tmp_path / "bot.sqlite3"
+    storage = Storage(db)
+    storage.record_update(500, json.dumps(update))
+    job, _ = storage.add_job(500, 0, chat["id"], msg["message_id"], {"url": site.url("/harbour")}, "normal")
+    storage.set_status_message(job.id, status["message_id"])
+    storage.close()
+
+    bot = RunningBot(bot_settings(settings, db), api).start()
+    try:
+        (reply,) = wait_answers(api, chat["id"], msg["message_id"])
+        bot.wait_handled(500)  # the replayed update went through the handlers
+        assert_brief(reply, "Port strike ends with new contract")
+        assert reply["edited"] == 1
+        assert not api.calls_of("sendMessage", chat["id"])  # no second status, no second brief
+        assert len(api.replies_to(chat["id"], msg["message_id"])) == 1
+    finally:
+        bot.stop()
