@@ -24,6 +24,7 @@ from spacy.tokens import Doc, Token
 from .settings import SpeakerSettings
 from .speech.coref import Entity, SpeakerResolver
 from .speech.cues import (
+    BELIEF_VERBS,
     NAMING_VERBS,
     REPORT_NOUNS,
     clause_of,
@@ -89,8 +90,8 @@ class _Attributor:
                 indirect.extend(self._according(tok))
             elif is_reporting_verb(tok, beliefs=self.settings.belief_verbs):
                 indirect.extend(self._reported(tok))
-            elif tok.lemma_ in NAMING_VERBS and tok.pos_ == "VERB":  # called the plan "reckless"
-                self._link_direct(tok, subject_of(tok))
+            elif tok.lemma_ in NAMING_VERBS and tok.pos_ == "VERB" and tok.tag_ != "VBN":
+                self._link_direct(tok, subject_of(tok))  # he called the plan "reckless" (not: a series called "X")
             elif tok.lemma_ in REPORT_NOUNS and tok.pos_ == "NOUN" and tok.tag_ == "NNS":
                 indirect.extend(self._report_noun(tok))
         indirect = self._drop_nested(indirect)
@@ -102,7 +103,11 @@ class _Attributor:
         statements = indirect + [self.direct[q] for q in sorted(self.direct) if q not in self.absorbed]
         statements.sort(key=lambda s: s.start)
         self._resolve(statements)
-        return [s for s in statements if s.entity is not None]
+        statements = [s for s in statements if s.entity is not None]
+        # "Travolta said he believed the film was ...": one statement, the outer one
+        return [s for s in statements if s.direct or s.cue is None or s.cue.lemma_ not in BELIEF_VERBS or not any(
+            o is not s and not o.direct and o.entity is s.entity and o.start <= s.start and s.end <= o.end
+            and (o.start, o.end) != (s.start, s.end) for o in statements)]
 
     def _quotes_in(self, lo: int, hi: int) -> list[int]:
         return sorted({self.in_quote[i] for i in range(lo, hi + 1) if self.in_quote[i] >= 0})
@@ -214,7 +219,7 @@ class _Attributor:
     def _clause_statement(self, lo: int, hi: int, verb: Token, subject: Token | None) -> Statement | None:
         doc = self.doc
         while lo <= hi and (doc[lo].is_punct and not self._opens_quote(lo) or doc[lo].is_space
-                            or (doc[lo].lower_ == "that" and doc[lo].dep_ == "mark")):
+                            or (doc[lo].lower_ == "that" and (doc[lo].dep_ == "mark" or doc[lo].tag_ == "IN"))):
             lo += 1
         while hi >= lo and (doc[hi].is_punct and not self._closes_quote(hi, lo) or doc[hi].is_space
                             or doc[hi].dep_ == "cc"):

@@ -25,7 +25,9 @@ PARTICLE_VERBS = {("go", "on"), ("point", "out"), ("sign", "off"), ("spell", "ou
 # Verbs that name what something was called: He called it "brilliant" (a direct quote as object).
 NAMING_VERBS = frozenset(["call", "describe", "dub", "label", "brand", "term"])
 # Nouns that report what someone said, with the content as a clause: "reports (that) it had drawn up plans".
-REPORT_NOUNS = frozenset(["report", "claim", "allegation", "suggestion", "rumour", "rumor", "announcement"])
+REPORT_NOUNS = frozenset(["report"])
+# Verbs whose object is the person addressed: "told the newspaper (that) she had avoided a crash".
+ADDRESSEE_VERBS = frozenset(["tell", "inform", "assure", "warn", "remind", "advise", "reassure"])
 # Verbs of opinion: reported only when asked for (settings), they are often the writer's inference.
 BELIEF_VERBS = frozenset(["think", "believe"])
 
@@ -42,6 +44,8 @@ class Cue:
 def is_reporting_verb(tok: Token, *, beliefs: bool = False) -> bool:
     if tok.pos_ not in ("VERB", "AUX") and tok.tag_ not in ("VBD", "VBZ", "VBP", "VBG", "VBN", "VB"):
         return False
+    if any(c.dep_ == "neg" for c in tok.children):
+        return False  # "hasn't revealed whether ...": nothing was said
     lemma = tok.lemma_.lower()
     if lemma in REPORTING_VERBS or (beliefs and lemma in BELIEF_VERBS):
         return True
@@ -137,7 +141,7 @@ def clause_of(verb: Token) -> Token | None:
     # "told the newspaper she avoided a crash": parsed as a relative clause of the addressee, but it
     # has its own subject and no relative word, so it is the reported clause
     for c in verb.children:
-        if c.dep_ in ("dobj", "dative") and c.i > verb.i:
+        if c.dep_ in ("dobj", "dative") and c.i > verb.i and verb.lemma_ in ADDRESSEE_VERBS:
             for g in c.children:
                 if g.dep_ == "relcl" and g.i > c.i and is_content_clause(g):
                     return g
