@@ -15,7 +15,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from .settings import Settings, SummarySettings
-from .summarize import candidate_sentences, quoted_spans
+from .summarize import candidate_sentences, extractive_summary, quoted_spans
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc
@@ -74,7 +74,10 @@ def abstractive_summary(doc: "Doc", title: str | None, settings: Settings, lengt
     deadline = time.monotonic() + cfg.time_budget_s
     text = map_reduce(sentences, tokenizer, model, prefix, room, max_length, cfg, deadline)
     summary = fit_length(split_sentences(text), cfg.sentences[length], cfg.words[length])
-    return replace_invented_quotes(summary, doc.text, replacements)
+    summary = replace_invented_quotes(summary, doc.text, replacements)
+    if not summary:  # the model said nothing usable: the article's own sentences instead
+        return extractive_summary(doc, title, settings, length)
+    return summary
 
 
 def map_reduce(

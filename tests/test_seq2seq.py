@@ -217,3 +217,10 @@ def test_generated_invented_quote_never_reaches_the_summary(tiny_models, long_do
     assert summary[0] == "Putin is ready to negotiate with NATO."
     assert all("never accept defeat" not in s for s in summary)
     assert summary[1] in long_doc.text  # the extractive replacement
+
+
+def test_empty_generation_falls_back_to_the_extractive_summary(tiny_models, long_doc, settings, monkeypatch):
+    cfg = _tiny_settings(settings, tiny_models["bart"])
+    monkeypatch.setattr(seq2seq, "generate", lambda tok, model, text, n, c: "")
+    summary = summarize(long_doc, None, cfg)
+    assert summary and all(s in long_doc.text for s in summary)
