@@ -482,7 +482,9 @@ class _Attributor:
                 continue
             s = self.spans[qi]
             before = self.text[:s.open_at].rstrip()
-            if before and before[-1] not in ".!?:\n\"'’”":
+            inner = self.text[s.start:s.end]
+            glued = inner[:1].isupper() and inner.rstrip()[-1:] in ".!?,"  # a lost full stop before it
+            if before and before[-1] not in ".!?:\n\"'’”" and not glued:
                 continue  # not at a sentence start
             lo = self.qtok[qi][0]
             prev = self._previous_sentence(lo)
@@ -515,7 +517,9 @@ class _Attributor:
         while i >= 0 and doc[i].text not in _SENT_END and "\n" not in doc[i].text and self.in_quote[i] < 0:
             i -= 1
         if i >= 0 and self.in_quote[i] >= 0:
-            return None  # a quote inside the same sentence: it has its own attribution
+            q = self.spans[self.in_quote[i]]
+            if self.text[q.start:q.end].rstrip()[-1:] not in ".!?":
+                return None  # a quote inside the same sentence: it has its own attribution
         return i + 1, hi
 
     def _first_person(self, qi: int) -> bool:

@@ -68,7 +68,7 @@ class Entity:
 
     @property
     def words(self) -> list[str]:
-        return [w for w in re.findall(r"\w+", self.name.lower())]
+        return name_words(self.name)
 
     def add_role(self, role: str | None, head: str | None) -> None:
         # "his jockey" -> "jockey", "’s defence lawyer" -> "defence lawyer"
@@ -90,6 +90,11 @@ class Mention:
     entity: Entity
     at: int  # character offset
     subject: bool  # grammatical subject of a verb (a good pronoun antecedent)
+
+
+def name_words(name: str) -> list[str]:
+    """Words of a name, hyphenated surnames kept whole: "Tamara Rusoff-Hoen" -> ["tamara", "rusoff-hoen"]."""
+    return [w for w in (x.strip(".,'’\"()").lower() for x in name.split()) if w]
 
 
 def _gender_of_words(words: list[str]) -> str | None:
@@ -221,7 +226,7 @@ class SpeakerResolver:
         if entity is None:
             entity = Entity(name=text, kind=self._kind(labels, text))
             self.entities.append(entity)
-        elif len(text.split()) > len(entity.name.split()) and set(entity.words) <= set(re.findall(r"\w+", text.lower())):
+        elif len(text.split()) > len(entity.name.split()) and set(entity.words) <= set(name_words(text)):
             entity.name = text  # the fullest form of the name
         if "PERSON" in labels and entity.kind != "person":
             entity.kind = "person"
@@ -260,7 +265,7 @@ class SpeakerResolver:
 
     def _match_name(self, text: str, at: int, person: bool = False) -> Entity | None:
         """An entity already known under this name, its surname or its first name; the most recent wins."""
-        words = re.findall(r"\w+", text.lower())
+        words = name_words(text)
         if not words:
             return None
         for e in self.entities:
