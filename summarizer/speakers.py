@@ -95,6 +95,9 @@ class _Attributor:
             elif tok.lemma_ in REPORT_NOUNS and tok.pos_ == "NOUN" and tok.tag_ == "NNS":
                 indirect.extend(self._report_noun(tok))
         indirect = self._drop_nested(indirect)
+        # "Sources claimed X, according to the Telegraph": the claim is the statement, the paper its channel
+        indirect = [st for st in indirect if not (st.cue is not None and st.cue.lower_ == "according" and any(
+            o is not st and o.cue is not None and st.start <= o.cue.idx < st.end for o in indirect))]
         self.indirect = indirect
         self._cue_remaining_quotes()
         self._chain_continued_quotes()
