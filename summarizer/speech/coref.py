@@ -50,6 +50,7 @@ QUANTIFIERS = {"half", "some", "many", "most", "one", "two", "three", "several",
                "both", "third", "quarter", "few", "dozens", "hundreds", "thousands", "minority"}
 PERSON_PRONOUNS = {"he": "m", "she": "f", "him": "m", "her": "f"}
 GROUP_PRONOUNS = {"they", "them", "it", "we"}
+_NICKNAME = re.compile(r"\b([A-Z][\w-]+) ['‘\"“]([A-Z][\w-]*(?: [A-Z][\w-]*){0,2})['’\"”] ([A-Z][\w'’-]+)")
 _NUMERIC_LABELS = {"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL", "CARDINAL"}
 _NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "FAC", "WORK_OF_ART", "PRODUCT", "EVENT", "LOC"}
 
@@ -64,6 +65,7 @@ class Entity:
     role: str | None = None
     gender: str | None = None  # "m" | "f" | None
     role_heads: set[str] = field(default_factory=set)  # head nouns of its roles: {"spokesman"}
+    aliases: set[str] = field(default_factory=set)  # nicknames: Lee 'Uncle Poodle' Thompson -> {"uncle poodle"}
     role_words: set[str] = field(default_factory=set)  # every word of its roles
 
     @property
@@ -119,6 +121,7 @@ class SpeakerResolver:
     # ----- building the mention list -------------------------------------------------------
     def _collect(self) -> None:
         seen_heads: set[int] = set()
+        self._collect_nicknames()
         for ent in self.doc.ents:
             if ent.label_ not in ("PERSON", "ORG"):
                 continue
@@ -129,14 +132,24 @@ class SpeakerResolver:
                 continue
             seen_heads.add(head.i)
             self.mention_of_name(head, record=True)
-        # names the entity recogniser missed, as the subject of a verb: "Zoo visitor Terra Lurie believes"
+        # names the entity recogniser missed, as the subject of a verb ("Zoo visitor Terra Lurie believes")
+        # or as the source in "according to the Telegraph"
         for tok in self.doc:
-            if tok.dep_ in ("nsubj", "nsubjpass") and tok.pos_ == "PROPN" and self.in_quote[tok.i] < 0 \
+            source = tok.dep_ == "pobj" and tok.head.lower_ == "to" and tok.head.head.lower_ == "according"
+            if (tok.dep_ in ("nsubj", "nsubjpass") or source) and tok.pos_ == "PROPN" and self.in_quote[tok.i] < 0 \
                     and tok.i not in seen_heads and tok.ent_type_ not in _NUMERIC_LABELS:
                 seen_heads.add(tok.i)
                 self.mention_of_name(tok, record=True)
         self.mentions.sort(key=lambda m: m.at)
         self._learn_genders()
+
+    def _collect_nicknames(self) -> None:
+        """Lee 'Uncle Poodle' Thompson: one person, also called by the nickname in quotes."""
+        for m in _NICKNAME.finditer(self.doc.text):
+            first, nick, last = m.group(1), m.group(2), m.group(3)
+            entity = Entity(name=m.group(0), kind="person", gender=gender_of_first_name(first))
+            entity.aliases = {nick.lower(), f"{first} {last}".lower(), nick.split()[-1].lower()}
+            self.entities.append(entity)
 
     def _learn_genders(self) -> None:
         """A sentence naming one person and using only "he"/"his" (or "she"/"her") tells that person's gender."""
@@ -269,7 +282,7 @@ class SpeakerResolver:
         if not words:
             return None
         for e in self.entities:
-            if e.name.lower() == text.lower():
+            if e.name.lower() == text.lower() or text.lower() in e.aliases:
                 return e
         recent = [m.entity for m in reversed(self.mentions) if m.at <= at] + self.entities
         for e in recent:
