@@ -24,7 +24,6 @@ from spacy.tokens import Doc, Token
 from .settings import SpeakerSettings
 from .speech.coref import Entity, SpeakerResolver
 from .speech.cues import (
-    BELIEF_VERBS,
     NAMING_VERBS,
     REPORT_NOUNS,
     clause_of,
@@ -107,10 +106,29 @@ class _Attributor:
         statements.sort(key=lambda s: s.start)
         self._resolve(statements)
         statements = [s for s in statements if s.entity is not None]
-        # "Travolta said he believed the film was ...": one statement, the outer one
-        return [s for s in statements if s.direct or s.cue is None or s.cue.lemma_ not in BELIEF_VERBS or not any(
-            o is not s and not o.direct and o.entity is s.entity and o.start <= s.start and s.end <= o.end
-            and (o.start, o.end) != (s.start, s.end) for o in statements)]
+        return self._one_per_nesting(statements)
+
+    @staticmethod
+    def _one_per_nesting(statements: list[Statement]) -> list[Statement]:
+        """A report inside a report by the same speaker counts once.
+
+        "Travolta said he believed the film was ..." keeps the outer statement (the inner one's
+        subject is a pronoun for the same person); "[X said] Arshad Malik told the BBC the findings
+        were ..." - a parse run over a sentence that names its own speaker - keeps the inner one.
+        """
+        drop: set[int] = set()
+        for inner in statements:
+            for outer in statements:
+                if inner is outer or inner.direct or outer.direct or inner.entity is not outer.entity:
+                    continue
+                if not (outer.start <= inner.start and inner.end <= outer.end) or \
+                        (outer.start, outer.end) == (inner.start, inner.end):
+                    continue
+                subj = inner.subject
+                if subj is None or not outer.start <= subj.idx < outer.end:
+                    continue  # "announced that X, indicating that Y": two statements
+                drop.add(id(inner) if subj.pos_ == "PRON" else id(outer))
+        return [s for s in statements if id(s) not in drop]
 
     def _quotes_in(self, lo: int, hi: int) -> list[int]:
         return sorted({self.in_quote[i] for i in range(lo, hi + 1) if self.in_quote[i] >= 0})

@@ -51,6 +51,7 @@ QUANTIFIERS = {"half", "some", "many", "most", "one", "two", "three", "several",
 PERSON_PRONOUNS = {"he": "m", "she": "f", "him": "m", "her": "f"}
 GROUP_PRONOUNS = {"they", "them", "it", "we"}
 _NICKNAME = re.compile(r"\b([A-Z][\w-]+) ['‘\"“]([A-Z][\w-]*(?: [A-Z][\w-]*){0,2})['’\"”] ([A-Z][\w'’-]+)")
+_QUOTE_CHARS = "\"'“”‘’«»"
 _NUMERIC_LABELS = {"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL", "CARDINAL"}
 _NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "FAC", "WORK_OF_ART", "PRODUCT", "EVENT", "LOC"}
 
@@ -74,7 +75,7 @@ class Entity:
 
     def add_role(self, role: str | None, head: str | None) -> None:
         # "his jockey" -> "jockey", "’s defence lawyer" -> "defence lawyer"
-        role = re.sub(r"^(?:(?:his|her|their|its|our|my)\s+|['’]s\s+)", "", (role or "").strip()) or None
+        role = re.sub(r"^(?:(?:his|her|their|its|our|my)\s+|['’]s\s+)", "", (role or "").strip(_QUOTE_CHARS + " ")) or None
         if not role:
             return
         if self.role is None:
@@ -231,7 +232,8 @@ class SpeakerResolver:
 
     def mention_of_name(self, head: Token, *, record: bool) -> Entity:
         name = self.name_tokens(head)
-        text = " ".join(self.doc[name[0].i:name[-1].i + 1].text.split())
+        text = " ".join(self.doc[name[0].i:name[-1].i + 1].text.split()).strip(_QUOTE_CHARS + " ,;:")
+        text = text or head.text
         role, role_head = self.role_of(head, name)
         honorific = self.doc[name[0].i - 1].lower_.rstrip(".") if name[0].i > 0 else ""
         labels = {t.ent_type_ for t in name}
@@ -289,8 +291,8 @@ class SpeakerResolver:
             ew = e.words
             if not ew or e.kind == "unnamed":
                 continue
-            if len(words) == 1 and (words[0] == ew[-1] or (words[0] == ew[0] and e.kind == "person")):
-                return e
+            if len(words) == 1 and (words[0] in (ew[-1], ew[-1].split("-")[-1]) or (words[0] == ew[0] and e.kind == "person")):
+                return e  # "Peskov", "Mekdad" for "Faisal al-Mekdad", "Julia" for "Julia Church"
             if len(ew) == 1 and ew[0] in (words[-1], words[0]) and (e.kind != "org" or person):
                 return e  # a first short mention ("Obama", "Julia"), now named in full
             if len(words) > 1 and words[-1] == ew[-1] and len(ew) > 1 and words[0] == ew[0]:
@@ -307,7 +309,7 @@ class SpeakerResolver:
     def resolve(self, subj: Token) -> Entity | None:
         """The entity a speaker phrase (its head token) refers to; records the mention."""
         at = subj.idx
-        low = subj.lower_
+        low = subj.lower_.strip(_QUOTE_CHARS)  # '"He' when a quote is glued to the word
         if subj.pos_ == "PRON" or low in PERSON_PRONOUNS or low in GROUP_PRONOUNS:
             entity = self._resolve_pronoun(low, at)
         elif subj.pos_ == "PROPN" or (subj.ent_type_ in ("PERSON", "ORG") and subj.ent_iob_ != "O"):
@@ -387,7 +389,8 @@ class SpeakerResolver:
         while left and (left[0].is_punct or left[0].is_space or (not with_det and left[0].dep_ == "det")):
             left = left[1:]
         # drop a leading relative or clausal part that is not part of the name
-        return self.doc[left[0].i:end + 1].text if left else head.text
+        phrase = self.doc[left[0].i:end + 1].text if left else head.text
+        return " ".join(phrase.split()).strip(_QUOTE_CHARS + " ,;:") or head.text
 
     def _resolve_description(self, head: Token) -> Entity:
         lemma = head.lemma_.lower()
