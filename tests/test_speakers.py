@@ -256,3 +256,41 @@ def test_seed_example(run, eval_dir):
     # page furniture: the author bio's quoted tagline and the "See also" headline are nobody's statements
     assert who_said(sp, "Beer specialist") is None
     assert who_said(sp, "You changed my life") is None
+
+
+# ----- news-text quirks ------------------------------------------------------------------------------------------
+def test_paragraphs_glued_without_breaks(run):
+    text = ('Trust chairman Rob Reed said: "Every parent knows the struggle at dinner."School meals can help '
+            'children try new food."Parent group founder Carla Lang said: "Meal times are a battle ground."')
+    sp = run(text)
+    assert who_said(sp, "Every parent knows the struggle") == "Rob Reed"
+    assert who_said(sp, "School meals can help children try new food.") == "Rob Reed"
+    assert who_said(sp, "Meal times are a battle ground.") == "Carla Lang"
+
+
+def test_quote_after_a_reporting_sentence_continues_its_speaker(run):
+    text = ('Nurse Helen Ward said the new ward had changed her job. '
+            '"I can spend time with every patient now and nobody waits for hours."')
+    assert who_said(run(text), "I can spend time with every patient") == "Helen Ward"
+
+
+def test_nickname_in_quotes_is_an_alias(run):
+    text = ("Her brother Lee 'Big Lou' Carter told the paper the family was split. "
+            "'We have not spoken for a year,' Big Lou said.")
+    sp = run(text)
+    assert [s.name for s in sp] == ["Lee 'Big Lou' Carter"]
+    assert len(sp[0].quotes) == 2
+
+
+def test_reports_as_a_source(run):
+    sp = run("The minister resigned after reports he had misled parliament about the contract.")
+    assert statements(sp) == [("reports", "he had misled parliament about the contract", False, "reports")]
+
+
+def test_negated_reporting_verb_is_not_a_statement(run):
+    assert run("The coach hasn't revealed whether the captain will play on Sunday.") == []
+
+
+def test_said_he_believed_counts_once(run):
+    sp = run("Inspector Ray Holt said he believed the fire had been started deliberately.")
+    assert statements(sp) == [("Ray Holt", "he believed the fire had been started deliberately", False, "said")]

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Token
 
 from .names import gender_of_first_name
-from .nouns import is_person_noun
+from .nouns import PERSON_NOUNS, is_person_noun
 
 # Titles the entity recogniser sometimes takes into a name ("Judge Ana Ruiz"): kept as the role.
 TITLES = {"judge", "president", "senator", "sen", "mayor", "coach", "minister", "chancellor", "general", "gen",
@@ -189,7 +189,8 @@ class SpeakerResolver:
                 toks.insert(0, self.doc[i])
                 i -= 1
         while toks and (toks[0].lower_.rstrip(".") in HONORIFICS or toks[0].lower_ in ("the", "a", "'s")
-                        or toks[0].is_punct or len(toks) > 1 and toks[0].lower_.rstrip(".") in TITLES):
+                        or toks[0].is_punct or len(toks) > 1 and (toks[0].lower_.rstrip(".") in TITLES
+                                                                  or toks[0].lower_ in PERSON_NOUNS)):
             toks = toks[1:]
         while toks and (toks[-1].lower_ in ("'s", "’s") or toks[-1].is_punct):
             toks = toks[:-1]
