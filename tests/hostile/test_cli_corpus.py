@@ -33,6 +33,10 @@ KNOWN_BUGS: dict[str, str] = {
     "same-sentence-400-times": "summarize.py select(): MMR only lowers the score of a sentence identical to one "
                                "already chosen, so a repeated sentence fills the summary 3 times; skip candidates "
                                "whose similarity to a chosen sentence is ~1 (or whose text equals one)",
+    **dict.fromkeys(["html-file-control-char-entity", "html-file-noncharacter-entity"],
+                    "extract.py: trafilatura returns None for a page holding one character reference that XML "
+                    "forbids (&#x7;, &#xFFFE;), so the whole article is no_article_text; suggested: replace such "
+                    "references (and raw C0 controls) with a space before calling trafilatura"),
 }
 
 
