@@ -168,6 +168,11 @@ def test_settings_by_admin(api: BotApiEmulator, bot: RunningBot, site: Any) -> N
     keyboard = api.messages[(group["id"], panel["message_id"])]["reply_markup"]["inline_keyboard"]
     assert keyboard[0][0]["text"] == "✓ Short"
     assert bot.storage.chat_settings(group["id"], "normal").length == "short"
+    # The group's briefs are short from now on.
+    update_id, msg = api.user_message(group, owner, f"/brief {site.url('/transport')}")
+    (reply,) = wait_answers(api, group["id"], msg["message_id"])
+    assert [job["length"] for job in bot.storage.job_states() if job["update_id"] == update_id] == ["short"]
+    assert_brief(reply, "Parliament debates transport reform")
 
 
 def test_settings_refused_for_non_admin(api: BotApiEmulator, bot: RunningBot) -> None:
