@@ -155,7 +155,8 @@ class _Attributor:
         lo, hi = self._within_paragraph(verb, clause.left_edge.i, clause.right_edge.i)
         hi = self._with_trailing_partial_quote(verb, hi)
         for c in clause.children:  # "said the tremor was far away but said ...": the second is its own report
-            if c.dep_ == "conj" and c.i > clause.i and is_reporting_verb(c):
+            if c.dep_ == "conj" and c.i > clause.i and is_reporting_verb(c) and \
+                    not any(g.dep_ in ("nsubj", "nsubjpass") for g in c.children):
                 hi = min(hi, c.left_edge.i - 1)
         # the reported clause stops at the verb itself ("..., he said, ...")
         if lo < verb.i < hi:
@@ -245,6 +246,11 @@ class _Attributor:
         while hi >= lo and (doc[hi].is_punct and not self._closes_quote(hi, lo) or doc[hi].is_space
                             or doc[hi].dep_ == "cc"):
             hi -= 1
+        # a quote that opens inside the statement closes inside it too ('only “part of the problem.”')
+        for qi in self._quotes_in(lo, hi):
+            if self.qtok[qi][0] >= lo and self.qtok[qi][1] > hi and self.spans[qi].closed \
+                    and self.qtok[qi][1] - hi <= 3:
+                hi = self.qtok[qi][1]
         words = [t for t in doc[lo:hi + 1] if not t.is_punct]
         if len(words) < self.settings.min_indirect_words:
             return None
