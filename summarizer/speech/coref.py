@@ -211,7 +211,10 @@ class SpeakerResolver:
             nouns = [t for t in left if t.pos_ in ("NOUN", "PROPN")]
             if any(t.pos_ == "NOUN" or t.is_title for t in nouns) and left[-1].i == first - 1:
                 role = self.doc[left[0].i:left[-1].i + 1].text
-                return role, nouns[-1].lemma_
+                # a role names a person ("spokesman") or is a phrase ("CNN affiliate"); a lone other
+                # noun in front of a name is page debris ("Scroll down for video Gordon Brown")
+                if is_person_noun(nouns[-1].lemma_) or len(left) > 1:
+                    return role, nouns[-1].lemma_
         # An appositive: "Dmitry Peskov, the Kremlin spokesman, said".
         for c in head.children:
             if c.dep_ == "appos" and c.pos_ == "NOUN":

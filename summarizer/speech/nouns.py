@@ -26,6 +26,9 @@ letter paper order number matter water power center centre corner chapter border
 banner folder register meter monitor weather winter summer quarter disaster theater theatre charter filter
 tower list twitter flyer answer offer cover transfer encounter cancer member character barrier filler
 container computer server printer speaker finger shoulder liver river silver thunder murder danger
+tremor error motor color colour honor honour mirror floor door factor sector labor labour rumor rumour humor
+humour terror horror anchor harbor harbour vapor flavor flavour armor armour behavior behaviour interior
+exterior monitor indicator elevator calculator reactor tractor generator radiator corridor meteor
 """.split())
 
 
@@ -35,4 +38,4 @@ def is_person_noun(lemma: str) -> bool:
         return True
     if lemma in THING_NOUNS or len(lemma) <= 4:
         return False
-    return lemma.endswith(("er", "ist", "ian", "ess"))
+    return lemma.endswith(("er", "or", "ist", "ian", "ess"))
