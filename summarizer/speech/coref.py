@@ -75,7 +75,7 @@ class Entity:
 
     def add_role(self, role: str | None, head: str | None) -> None:
         # "his jockey" -> "jockey", "’s defence lawyer" -> "defence lawyer"
-        role = re.sub(r"^(?:(?:his|her|their|its|our|my)\s+|['’]s\s+)", "", (role or "").strip(_QUOTE_CHARS + " ")) or None
+        role = re.sub(r"^(?:(?:his|her|their|its|our|my)\s+|['’]?s\s+)", "", (role or "").strip(_QUOTE_CHARS + " ")) or None
         if not role:
             return
         if self.role is None:

@@ -1,0 +1,567 @@
+"""Statements of one article: direct quotes and reported speech, each with its cue and speaker.
+
+The steps are described in ``summarizer.speakers``; this module holds the rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Token
+
+from ..settings import SpeakerSettings
+from .coref import Entity, SpeakerResolver
+from .cues import (
+    NAMING_VERBS,
+    REPORT_NOUNS,
+    clause_of,
+    is_content_clause,
+    is_reporting_verb,
+    subject_of,
+    token_range,
+)
+from .quotes import QuoteSpan, find_quote_spans
+
+_SENT_END = {".", "!", "?"}
+
+
+@dataclass
+class Statement:
+    """One attribution before its speaker is resolved."""
+
+    start: int  # character offsets of the statement text
+    end: int
+    direct: bool
+    cue: Token | None  # the reporting verb (or "according")
+    subject: Token | None  # head of the speaker phrase
+    quote: int | None = None  # index of the direct quote span, for direct statements
+    inherited_from: "Statement | None" = None  # a continued quote takes its speaker from here
+    entity: Entity | None = field(default=None, repr=False)
+
+
+class Attributor:
+    """Finds the statements of one parsed article (see ``summarizer.speakers`` for the steps)."""
+
+    def __init__(self, doc: Doc, settings: SpeakerSettings):
+        self.doc = doc
+        self.settings = settings
+        self.text = doc.text
+        self.spans: list[QuoteSpan] = find_quote_spans(self.text)
+        # token index range of each quote, marks included, and a token -> quote map
+        self.qtok: list[tuple[int, int]] = []
+        self.in_quote = [-1] * len(doc)
+        for qi, s in enumerate(self.spans):
+            lo, hi = token_range(doc, s.open_at, max(s.close_end, s.open_at + 1))
+            self.qtok.append((lo, hi))
+            for i in range(lo, hi + 1):
+                if self.in_quote[i] < 0:
+                    self.in_quote[i] = qi
+        self.resolver = SpeakerResolver(doc, self.in_quote)
+        self.absorbed: set[int] = set()  # quotes that are part of an indirect statement
+        self.direct: dict[int, Statement] = {}
+
+    # ----- step 2: reporting verbs ---------------------------------------------------------------
+    def run(self) -> list[Statement]:
+        indirect: list[Statement] = []
+        for tok in self.doc:
+            if self.in_quote[tok.i] >= 0:
+                continue
+            if tok.lower_ == "according" and any(c.lower_ == "to" for c in tok.children):
+                indirect.extend(self._according(tok))
+            elif is_reporting_verb(tok, beliefs=self.settings.belief_verbs):
+                indirect.extend(self._reported(tok))
+            elif tok.lemma_ in NAMING_VERBS and tok.pos_ == "VERB" and tok.tag_ != "VBN":
+                self._link_direct(tok, subject_of(tok))  # he called the plan "reckless" (not: a series called "X")
+            elif tok.lemma_ in REPORT_NOUNS and tok.pos_ == "NOUN" and tok.tag_ == "NNS":
+                indirect.extend(self._report_noun(tok))
+        indirect = self._drop_nested(indirect)
+        # "Sources claimed X, according to the Telegraph": the claim is the statement, the paper its channel
+        indirect = [st for st in indirect if not (st.cue is not None and st.cue.lower_ == "according" and any(
+            o is not st and o.cue is not None and st.start <= o.cue.idx < st.end for o in indirect))]
+        self.indirect = indirect
+        self._cue_remaining_quotes()
+        self._chain_continued_quotes()
+        self._follow_reporting_sentences()
+        self._chain_continued_quotes()
+        statements = indirect + [self.direct[q] for q in sorted(self.direct) if q not in self.absorbed]
+        statements.sort(key=lambda s: s.start)
+        self._resolve(statements)
+        statements = [s for s in statements if s.entity is not None]
+        return self._one_per_nesting(statements)
+
+    @staticmethod
+    def _one_per_nesting(statements: list[Statement]) -> list[Statement]:
+        """A report inside a report by the same speaker counts once.
+
+        "Travolta said he believed the film was ..." keeps the outer statement (the inner one's
+        subject is a pronoun for the same person); "[X said] Arshad Malik told the BBC the findings
+        were ..." - a parse run over a sentence that names its own speaker - keeps the inner one.
+        """
+        drop: set[int] = set()
+        for inner in statements:
+            for outer in statements:
+                if inner is outer or inner.direct or outer.direct or inner.entity is not outer.entity:
+                    continue
+                if not (outer.start <= inner.start and inner.end <= outer.end) or \
+                        (outer.start, outer.end) == (inner.start, inner.end):
+                    continue
+                subj = inner.subject
+                if subj is None or not outer.start <= subj.idx < outer.end:
+                    continue  # "announced that X, indicating that Y": two statements
+                drop.add(id(inner) if subj.pos_ == "PRON" else id(outer))
+        return [s for s in statements if id(s) not in drop]
+
+    def _quotes_in(self, lo: int, hi: int) -> list[int]:
+        return sorted({self.in_quote[i] for i in range(lo, hi + 1) if self.in_quote[i] >= 0})
+
+    def _is_full_quote(self, qi: int) -> bool:
+        """A quote that is a sentence of its own (introduced by ':' or a sentence end, or starting a sentence)."""
+        s = self.spans[qi]
+        before = self.text[:s.open_at].rstrip()
+        first = self.text[s.start:s.start + 1]
+        if not before or before[-1] in ":.!?\n" or before[-1] in "\"”'’" and len(before) > 1 and before[-2] in ".!?,":
+            return True
+        return before[-1] == "," and first.isupper() and self.text[s.end - 1:s.end] in ".!?,"
+
+    def _reported(self, verb: Token) -> list[Statement]:
+        clause = clause_of(verb)
+        subject = subject_of(verb)
+        if clause is None:
+            self._link_direct(verb, subject)
+            if verb.dep_ == "parataxis" and subject is not None:
+                return self._parenthetical(verb, subject)
+            return []
+        if subject is None:
+            return []
+        lo, hi = self._within_paragraph(verb, clause.left_edge.i, clause.right_edge.i)
+        hi = self._with_trailing_partial_quote(verb, hi)
+        for c in clause.children:  # "said the tremor was far away but said ...": the second is its own report
+            if c.dep_ == "conj" and c.i > clause.i and is_reporting_verb(c) and \
+                    not any(g.dep_ in ("nsubj", "nsubjpass") for g in c.children):
+                hi = min(hi, c.left_edge.i - 1)
+        # the reported clause stops at the verb itself ("..., he said, ...")
+        if lo < verb.i < hi:
+            if clause.i < verb.i:
+                hi = verb.left_edge.i - 1
+            else:
+                lo = verb.right_edge.i + 1
+        quotes = self._quotes_in(lo, hi)
+        narrative = [t for t in self.doc[lo:hi + 1] if self.in_quote[t.i] < 0 and not t.is_punct
+                     and not (t.dep_ == "mark" and t.lower_ == "that")]
+        if quotes and self._quote_right_before(quotes[-1], verb, subject):
+            # "...'My car was stuck,' she said": the quote is what was said (the parser ran the
+            # clause back over text before it)
+            self._set_direct(quotes[-1], verb, subject)
+            return []
+        if quotes and len(narrative) <= 1:
+            for qi in quotes:  # the clause is a direct quote: verb is its cue
+                self._set_direct(qi, verb, subject)
+            return []
+        # whole-sentence quotes at the edges of the clause are direct quotes of their own
+        for qi in quotes:
+            qlo, qhi = self.qtok[qi]
+            if self._is_full_quote(qi) and qlo > verb.i and (qhi >= hi or not any(
+                    self.in_quote[t.i] < 0 and not t.is_punct for t in self.doc[qhi + 1:hi + 1])):
+                self._set_direct(qi, verb, subject)
+                hi = min(hi, qlo - 1)
+        statement = self._clause_statement(lo, hi, verb, subject)
+        return [statement] if statement else []
+
+    def _quote_right_before(self, qi: int, verb: Token, subject: Token | None) -> bool:
+        """A sentence-like quote followed by nothing but its cue: '"…," she said' / '"…," said Smith'."""
+        qlo, qhi = self.qtok[qi]
+        if qhi >= verb.i or not self._statement_like(qi):
+            return False
+        s = self.spans[qi]
+        if not (self.text[s.start:s.start + 1].isupper() or self.text[s.end - 1:s.end] in ",?!"):
+            return False
+        allowed = {t.i for t in subject.subtree} if subject is not None else set()
+        for c in verb.children:  # '"…," without using notes, she said' / '"…," he said later'
+            if c.dep_ in ("prep", "advcl", "advmod", "npadvmod") and qhi < c.i < verb.i:
+                allowed |= {t.i for t in c.subtree}
+        # beyond that, a short phrase with no clause of its own ("…," without using notes, she said)
+        rest = [t for t in self.doc[qhi + 1:verb.i] if not (t.is_punct or t.i in allowed or t.dep_ in ("aux", "neg"))]
+        return len(rest) <= 4 and not any(t.tag_ in ("VBD", "VBZ", "VBP", "MD") for t in rest)
+
+    def _within_paragraph(self, anchor: Token, lo: int, hi: int) -> tuple[int, int]:
+        """Clip a token range to the sentence of ``anchor``: the parser sometimes runs sentences together
+        (over line breaks, or captions glued to the text), and a statement never spans two sentences."""
+        for i in range(anchor.i - 1, lo - 1, -1):
+            if "\n" in self.doc[i].text or self._ends_sentence(i):
+                lo = i + 1
+                break
+        for i in range(anchor.i + 1, hi + 1):
+            if "\n" in self.doc[i].text:
+                hi = i - 1
+                break
+            if self._ends_sentence(i):
+                hi = i
+                break
+        return lo, hi
+
+    def _ends_sentence(self, i: int) -> bool:
+        """A full stop (or ! ?) outside quotes followed by a capitalised word."""
+        doc = self.doc
+        if doc[i].text not in _SENT_END or self.in_quote[i] >= 0 or i + 1 >= len(doc):
+            return False
+        nxt = doc[i + 1]
+        return nxt.text[:1].isupper() or nxt.is_quote and self.in_quote[nxt.i] >= 0 and self.qtok[self.in_quote[nxt.i]][0] == nxt.i
+
+    def _with_trailing_partial_quote(self, verb: Token, hi: int) -> int:
+        """'told the Times that he has not seen it, "and I don't care to."': the quote continues the clause."""
+        doc = self.doc
+        i = hi + 1
+        while i < len(doc) and doc[i].text in (",", "—", "–", "-", "--"):
+            i += 1
+        qi = self.in_quote[i] if i < len(doc) and i > hi + 1 else -1
+        if qi >= 0 and self.qtok[qi][0] == i and not self._is_full_quote(qi) \
+                and self.text[self.spans[qi].start:self.spans[qi].start + 1].islower():
+            return self.qtok[qi][1]
+        return hi
+
+    def _clause_statement(self, lo: int, hi: int, verb: Token, subject: Token | None) -> Statement | None:
+        doc = self.doc
+        while lo <= hi and (doc[lo].is_punct and not self._opens_quote(lo) or doc[lo].is_space
+                            or (doc[lo].lower_ == "that" and (doc[lo].dep_ == "mark" or doc[lo].tag_ == "IN"))):
+            lo += 1
+        while hi >= lo and (doc[hi].is_punct and not self._closes_quote(hi, lo) or doc[hi].is_space
+                            or doc[hi].dep_ == "cc"):
+            hi -= 1
+        # a quote that opens inside the statement closes inside it too ('only “part of the problem.”')
+        for qi in self._quotes_in(lo, hi):
+            if self.qtok[qi][0] >= lo and self.qtok[qi][1] > hi and self.spans[qi].closed \
+                    and self.qtok[qi][1] - hi <= 3:
+                hi = self.qtok[qi][1]
+        words = [t for t in doc[lo:hi + 1] if not t.is_punct]
+        if len(words) < self.settings.min_indirect_words:
+            return None
+        if words[0].lower_ in ("who", "which", "whom", "whose") and "?" not in doc[hi].text + doc[min(hi + 1, len(doc) - 1)].text:
+            return None  # a relative clause the cue hangs on, not what was said (a question would end in "?")
+        if any(t.text == ":" and self.in_quote[t.i] < 0 and t.i + 1 <= hi and self._opens_quote(t.i + 1)
+               for t in doc[lo:hi + 1]):
+            return None  # 'X said: "…"' inside: a parse run over a missing full stop
+        for qi in self._quotes_in(lo, hi):
+            self.absorbed.add(qi)
+        start, end = doc[lo].idx, doc[hi].idx + len(doc[hi])
+        return Statement(start, end, direct=False, cue=verb, subject=subject)
+
+    def _opens_quote(self, i: int) -> bool:
+        qi = self.in_quote[i]
+        return qi >= 0 and self.qtok[qi][0] == i
+
+    def _closes_quote(self, i: int, lo: int) -> bool:
+        qi = self.in_quote[i]
+        return qi >= 0 and self.qtok[qi][1] == i and self.qtok[qi][0] >= lo
+
+    def _parenthetical(self, verb: Token, subject: Token) -> list[Statement]:
+        """"He was able to sail, Jordan said, but ...": the clause the parenthetical verb hangs on."""
+        head = verb.head
+        if self.in_quote[head.i] >= 0:
+            return []
+        lo, hi = self._within_paragraph(verb, head.left_edge.i, head.right_edge.i)
+        if verb.i > head.i:
+            hi = verb.left_edge.i - 1
+        else:
+            lo = verb.right_edge.i + 1
+        if self._quotes_in(lo, hi) and all(self._is_full_quote(q) for q in self._quotes_in(lo, hi)):
+            return []
+        out = []
+        st = self._clause_statement(lo, hi, verb, subject)
+        if st:
+            out.append(st)
+        # "..., Jordan said, but he could make little headway": the clause after it too
+        for c in head.children:
+            if c.dep_ == "conj" and c.i > verb.i and c.pos_ in ("VERB", "AUX"):
+                st = self._clause_statement(verb.right_edge.i + 1, c.right_edge.i, verb, subject)
+                if st:
+                    out.append(st)
+        return out
+
+    def _report_noun(self, noun: Token) -> list[Statement]:
+        """"following reports (that) it had drawn up plans": the reports are the (unnamed) source."""
+        for c in noun.children:
+            if c.dep_ in ("relcl", "acl") and c.i > noun.i and (
+                    is_content_clause(c) or any(g.dep_ == "mark" and g.lower_ == "that" for g in c.children)):
+                lo, hi = self._within_paragraph(noun, c.left_edge.i, c.right_edge.i)
+                st = self._clause_statement(lo, hi, noun, noun)
+                return [st] if st else []
+        return []
+
+    def _according(self, tok: Token) -> list[Statement]:
+        subject = subject_of(tok)
+        head = tok.head
+        if subject is None or head is tok:
+            return []
+        lo, hi = self._within_paragraph(tok, head.left_edge.i, head.right_edge.i)
+        if tok.i > head.i:
+            hi = tok.left_edge.i - 1
+        else:
+            lo = tok.right_edge.i + 1
+        quotes = self._quotes_in(lo, hi)
+        narrative = [t for t in self.doc[lo:hi + 1] if self.in_quote[t.i] < 0 and not t.is_punct]
+        if quotes and len(narrative) <= 1:
+            for qi in quotes:
+                self._set_direct(qi, tok, subject)
+            return []
+        st = self._clause_statement(lo, hi, tok, subject)
+        return [st] if st else []
+
+    def _link_direct(self, verb: Token, subject: Token | None) -> None:
+        """A reporting verb with no clause of its own may still govern a quote: "…," he told CNN."""
+        if subject is None:
+            return
+        for c in verb.children:
+            qi = self.in_quote[c.i]
+            if qi >= 0 and c.dep_ in ("ccomp", "dobj", "oprd", "xcomp", "parataxis", "attr", "npadvmod", "conj"):
+                if verb.lemma_ in NAMING_VERBS or self._statement_like(qi):
+                    self._set_direct(qi, verb, subject)
+        # "called the plan "a disgrace"": the quote hangs on the object
+        if verb.lemma_ in NAMING_VERBS:
+            for c in verb.children:
+                for g in c.subtree:
+                    qi = self.in_quote[g.i]
+                    if qi >= 0 and c.dep_ in ("oprd", "ccomp", "xcomp", "dobj", "prep"):
+                        self._set_direct(qi, verb, subject)
+                        break
+
+    def _set_direct(self, qi: int, verb: Token, subject: Token | None) -> None:
+        """Make ``verb`` the cue of quote ``qi``, unless a cue right next to the quote already is."""
+        if subject is None:
+            return
+        old = self.direct.get(qi)
+        if old is not None and (old.cue is verb or self._adjacent(qi, old.cue, old.subject)
+                                or not self._adjacent(qi, verb, subject)):
+            return
+        s = self.spans[qi]
+        self.direct[qi] = Statement(s.start, s.end, direct=True, cue=verb, subject=subject, quote=qi)
+
+    def _adjacent(self, qi: int, verb: Token | None, subject: Token | None) -> bool:
+        """The cue touches the quote: '"…," she said' or 'she said: "…"'."""
+        if verb is None:
+            return False
+        qlo, qhi = self.qtok[qi]
+        if verb.i > qhi:
+            return self._quote_right_before(qi, verb, subject)
+        allowed = {t.i for t in subject.subtree} if subject is not None else set()
+        allowed |= {t.i for t in verb.subtree if t.dep_ in ("dative", "dobj", "prt", "aux", "advmod", "prep")
+                    or any(a.dep_ in ("dative", "dobj", "prep") and a.head is verb for a in t.ancestors)}
+        gap = [t for t in self.doc[verb.i + 1:qlo] if not t.is_punct]
+        return all(t.i in allowed for t in gap) and self.doc[qlo - 1].text in (":", ",") if qlo > verb.i else False
+
+    def _statement_like(self, qi: int) -> bool:
+        s = self.spans[qi]
+        inner = self.text[s.start:s.end]
+        return len(inner.split()) >= self.settings.min_quote_words or inner.rstrip()[-1:] in ",.!?…"
+
+    def _drop_nested(self, statements: list[Statement]) -> list[Statement]:
+        """Reported speech inside reported speech counts once, as the outer statement."""
+        out = []
+        for s in statements:
+            if self.settings.drop_nested and any(
+                    o is not s and o.start <= s.start and s.end <= o.end and (o.start, o.end) != (s.start, s.end)
+                    for o in statements):
+                continue
+            if any((o.start, o.end) == (s.start, s.end) for o in out):
+                continue
+            out.append(s)
+        return out
+
+    # ----- step 3: direct quotes with no governing verb ---------------------------------------------
+    def _cue_remaining_quotes(self) -> None:
+        for qi in range(len(self.spans)):
+            if qi in self.direct or qi in self.absorbed or not self._statement_like(qi):
+                continue
+            found = self._frame_cue(qi)
+            if found:
+                self._set_direct(qi, *found)
+
+    def _frame_cue(self, qi: int) -> tuple[Token, Token] | None:
+        """A reporting verb in the words right after the quote, or right before it."""
+        doc = self.doc
+        lo, hi = self.qtok[qi]
+        window = self.settings.cue_window_tokens
+        # after: "…," said Smith / "…," Smith said / "…," according to Smith
+        i = hi + 1
+        while i < len(doc) and i <= hi + window and self.in_quote[i] < 0 and "\n" not in doc[i].text:
+            t = doc[i]
+            if t.text in _SENT_END:
+                break
+            found = self._cue_at(t, qi)
+            if found:
+                return found
+            i += 1
+        # before: Smith said: "…" / Smith told reporters, "…"
+        i = lo - 1
+        gap_words = 0
+        while i >= 0 and i >= lo - window and self.in_quote[i] < 0 and "\n" not in doc[i].text:
+            t = doc[i]
+            if t.text in _SENT_END:
+                break
+            found = self._cue_at(t, qi)
+            if found and (doc[lo - 1].text in (":", ",") or self._adjacent_before(lo, *found)):
+                return found
+            gap_words += not t.is_punct
+            i -= 1
+        return None
+
+    def _adjacent_before(self, qlo: int, verb: Token, subject: Token) -> bool:
+        """'Smith told reporters "…"': only the speaker and the addressee between the verb and the quote."""
+        allowed = {t.i for t in subject.subtree}
+        for c in verb.children:
+            if c.dep_ in ("dative", "dobj", "prt", "advmod", "npadvmod") or c.dep_ == "prep" and c.i > verb.i:
+                allowed |= {t.i for t in c.subtree}
+        return all(t.is_punct or t.i in allowed or t.lower_ == "that" for t in self.doc[verb.i + 1:qlo])
+
+    def _cue_at(self, t: Token, qi: int) -> tuple[Token, Token] | None:
+        if t.lower_ == "according" and any(c.lower_ == "to" for c in t.children):
+            subject = subject_of(t)
+            return (t, subject) if subject is not None else None
+        if not is_reporting_verb(t, beliefs=False):
+            return None
+        clause = clause_of(t)
+        if clause is not None:
+            inside = self._quotes_in(clause.left_edge.i, clause.right_edge.i)
+            narrative = [g for g in clause.subtree if self.in_quote[g.i] < 0 and not g.is_punct]
+            # a verb that introduces other quotes on the far side ('said: "…"') is theirs, not this one's
+            same_side = all((self.qtok[o][0] > t.i) == (self.qtok[qi][0] > t.i) for o in inside)
+            if qi not in inside and not (inside and len(narrative) <= 1 and same_side):
+                return None  # it reports something else
+        subject = subject_of(t)
+        return (t, subject) if subject is not None else None
+
+    def _attribution_tokens(self, st: Statement) -> set[int]:
+        """The words that carry an attribution: the verb phrase minus what it reports."""
+        if st.cue is None:
+            return set()
+        verb = st.cue
+        root = verb
+        while root.dep_ in ("conj", "xcomp", "advcl", "pcomp", "prep") and root.head is not root:
+            root = root.head
+        toks = {t.i for t in root.subtree if self.in_quote[t.i] < 0}
+        clause = clause_of(verb)
+        if clause is not None:
+            toks -= {t.i for t in clause.subtree if self.in_quote[t.i] < 0}
+        return toks
+
+    def _gap_is_attribution(self, a: int, b: int, owner: Statement) -> bool:
+        """Nothing but punctuation and ``owner``'s attribution between tokens a and b (exclusive)."""
+        allowed = self._attribution_tokens(owner)
+        rest = [t for t in self.doc[a + 1:b] if not (t.is_punct or t.is_space or t.i in allowed)]
+        if not rest:
+            return True
+        # a short phrase the parser hung elsewhere: '"…," without using notes, she said. "…"'
+        has_cue = owner.cue is not None and a < owner.cue.i < b
+        return has_cue and len(rest) <= 4 and not any(t.tag_ in ("VBD", "VBZ", "VBP", "MD") for t in rest)
+
+    def _chain_continued_quotes(self) -> None:
+        """A quote with no cue continues the quote next to it: "…," he said. "…" """
+        changed = True
+        while changed:
+            changed = False
+            for qi in range(len(self.spans)):
+                if qi in self.direct or qi in self.absorbed or not self._statement_like(qi):
+                    continue
+                lo, hi = self.qtok[qi]
+                prev = qi - 1
+                if prev >= 0 and prev in self.direct and prev not in self.absorbed:
+                    owner = self.direct[prev]
+                    if self._gap_is_attribution(self.qtok[prev][1], lo, owner) and self._near(prev, qi):
+                        self._inherit(qi, owner)
+                        changed = True
+                        continue
+                nxt = qi + 1
+                if nxt < len(self.spans) and nxt in self.direct and nxt not in self.absorbed:
+                    owner = self.direct[nxt]
+                    if self._gap_is_attribution(hi, self.qtok[nxt][0], owner) and self._near(qi, nxt) \
+                            and owner.cue is not None and owner.cue.i > self.qtok[nxt][1]:
+                        self._inherit(qi, owner)
+                        changed = True
+
+    def _follow_reporting_sentences(self) -> None:
+        """News style: a quote that opens the sentence after one about its speaker continues that speaker.
+
+        'She said the video helps. "I am there with my mum."' takes the speaker of the reported
+        speech just before it; with ``uncued_after_subject``, 'Elton lashed out at the ball. "We
+        are the ones that sneer?"' (first-person words) takes the named subject of that sentence.
+        """
+        doc = self.doc
+        for qi in range(len(self.spans)):
+            if qi in self.direct or qi in self.absorbed or not self._statement_like(qi):
+                continue
+            s = self.spans[qi]
+            before = self.text[:s.open_at].rstrip()
+            inner = self.text[s.start:s.end]
+            glued = inner[:1].isupper() and inner.rstrip()[-1:] in ".!?,"  # a lost full stop before it
+            if before and before[-1] not in ".!?:\n\"'’”" and not glued:
+                continue  # not at a sentence start
+            lo = self.qtok[qi][0]
+            prev = self._previous_sentence(lo)
+            if prev is None:
+                continue
+            plo, phi = prev
+            owner = next((st for st in reversed(self.indirect) if st.cue is not None and plo <= st.cue.i <= phi),
+                         None)
+            if owner is None:
+                owner = next((self.direct[q] for q in sorted(self.direct, reverse=True)
+                              if self.direct[q].cue is not None and plo <= self.direct[q].cue.i <= phi), None)
+            if owner is not None:
+                self._inherit(qi, owner)
+                continue
+            if self.settings.uncued_after_subject and self._first_person(qi):
+                subject = next((t for t in doc[plo:phi + 1] if t.dep_ == "nsubj" and t.head.dep_ == "ROOT"
+                                and t.pos_ == "PROPN" and self.in_quote[t.i] < 0), None)
+                if subject is not None and subject.ent_type_ in ("PERSON", ""):
+                    self.direct[qi] = Statement(s.start, s.end, direct=True, cue=None, subject=subject, quote=qi)
+
+    def _previous_sentence(self, lo: int) -> tuple[int, int] | None:
+        """Token range of the narrative sentence just before token ``lo`` (None if a quote ends it)."""
+        doc = self.doc
+        hi = lo - 1
+        while hi >= 0 and (doc[hi].is_space or doc[hi].text in ("\n",)):
+            hi -= 1
+        if hi < 0 or self.in_quote[hi] >= 0:
+            return None
+        i = hi - 1
+        while i >= 0 and doc[i].text not in _SENT_END and "\n" not in doc[i].text and self.in_quote[i] < 0:
+            i -= 1
+        if i >= 0 and self.in_quote[i] >= 0:
+            q = self.spans[self.in_quote[i]]
+            if self.text[q.start:q.end].rstrip()[-1:] not in ".!?":
+                return None  # a quote inside the same sentence: it has its own attribution
+        return i + 1, hi
+
+    def _first_person(self, qi: int) -> bool:
+        s = self.spans[qi]
+        return any(w.lower() in ("i", "we", "my", "our", "me", "us", "i'm", "i’m", "we're", "we’re")
+                   for w in self.text[s.start:s.end].replace(",", " ").split())
+
+    def _near(self, a: int, b: int) -> bool:
+        """Two quotes in the same or adjacent paragraphs."""
+        between = self.text[self.spans[a].close_end:self.spans[b].open_at]
+        return between.count("\n\n") + between.count("\n") <= 2
+
+    def _inherit(self, qi: int, owner: Statement) -> None:
+        s = self.spans[qi]
+        self.direct[qi] = Statement(s.start, s.end, direct=True, cue=owner.cue, subject=owner.subject,
+                                    quote=qi, inherited_from=owner)
+
+    # ----- step 4: speakers ------------------------------------------------------------------------
+    def _resolve(self, statements: list[Statement]) -> None:
+        # People named inside what someone reported are not who "he said" next refers to.
+        self.resolver.demote_within([(st.start, st.end) for st in statements if not st.direct])
+        cache: dict[int, Entity | None] = {}
+        # resolve in the order the subjects appear, so pronouns see the mentions before them
+        for st in sorted(statements, key=lambda s: (s.subject.idx if s.subject is not None else s.start)):
+            if st.inherited_from is not None:
+                continue
+            if st.subject is None:
+                continue
+            if st.subject.i not in cache:
+                cache[st.subject.i] = self.resolver.resolve(st.subject)
+            st.entity = cache[st.subject.i]
+        for st in statements:
+            if st.inherited_from is not None:
+                root = st.inherited_from
+                while root.inherited_from is not None:
+                    root = root.inherited_from
+                st.entity = root.entity if root.entity is not None else cache.get(root.subject.i)
