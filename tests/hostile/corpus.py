@@ -122,6 +122,10 @@ CASES: list[Case] = [
           "briefed; extraction may drop tag-like strings from pasted text, and whatever is kept is escaped by "
           "the renderers (checked on every brief)", must_contain=("Linda Okafor",)),
     _text("control-characters", BRIEF, pages.CONTROL_CHARS_TEXT),
+    _text("zero-width-inside-words", BRIEF, pages.ARTICLE_TEXT.replace("Linda Okafor", "Lin\u200bda Oka\u2060for")
+          .replace("Port Ellis", "Port\u00ad Ellis"),
+          "invisible characters copied along with the text must not split a name in two",
+          must_contain=("Linda Okafor",)),
     _text("crlf-line-endings", BRIEF, pages.ARTICLE_TEXT.replace("\n", "\r\n")),
     _text("same-sentence-400-times", BRIEF, "The pier is closed until further notice. " * 400,
           "repetitive but real text: briefed, and the summary must not repeat itself"),

@@ -37,6 +37,9 @@ KNOWN_BUGS: dict[str, str] = {
                     "extract.py: trafilatura returns None for a page holding one character reference that XML "
                     "forbids (&#x7;, &#xFFFE;), so the whole article is no_article_text; suggested: replace such "
                     "references (and raw C0 controls) with a space before calling trafilatura"),
+    "zero-width-inside-words": "extract.py _SPACES turns U+200B (zero-width space) into a real space and keeps U+2060, "
+                               "so 'Lin\\u200bda Okafor' reads 'Lin da' and the speaker's name is broken; suggested: "
+                               "delete U+200B, U+2060 and U+FEFF inside lines instead of mapping them to spaces",
 }
 
 
