@@ -95,6 +95,16 @@ class Mention:
     subject: bool  # grammatical subject of a verb (a good pronoun antecedent)
 
 
+def _plausible_role(words: list[Token], head: Token) -> bool:
+    """A role names a person ("spokesman") or is a noun phrase ("CNN affiliate"); not page debris
+    ("Scroll down for video Gordon Brown", "Sullen: Barrientos") or a verb phrase ("Quoting court documents")."""
+    if any(t.pos_ in ("VERB", "AUX") or t.is_punct and t.text not in ("-", "'s", "’s", "'", "’") for t in words):
+        return False
+    if is_person_noun(head.lemma_):
+        return True
+    return len(words) > 1 and any(t.pos_ == "NOUN" for t in words)
+
+
 def name_words(name: str) -> list[str]:
     """Words of a name, hyphenated surnames kept whole: "Tamara Rusoff-Hoen" -> ["tamara", "rusoff-hoen"]."""
     return [w for w in (x.strip(".,'’\"()").lower() for x in name.split()) if w]
@@ -213,7 +223,7 @@ class SpeakerResolver:
                 role = self.doc[left[0].i:left[-1].i + 1].text
                 # a role names a person ("spokesman") or is a phrase ("CNN affiliate"); a lone other
                 # noun in front of a name is page debris ("Scroll down for video Gordon Brown")
-                if is_person_noun(nouns[-1].lemma_) or len(left) > 1:
+                if _plausible_role(left, nouns[-1]):
                     return role, nouns[-1].lemma_
         # An appositive: "Dmitry Peskov, the Kremlin spokesman, said".
         for c in head.children:
@@ -318,6 +328,8 @@ class SpeakerResolver:
             entity = self._resolve_pronoun(low, at)
         elif subj.pos_ == "PROPN" or (subj.ent_type_ in ("PERSON", "ORG") and subj.ent_iob_ != "O"):
             entity = self.mention_of_name(subj, record=False)
+        elif subj.is_title and self._match_name(subj.text, at) is not None:
+            entity = self._match_name(subj.text, at)  # a known surname the tagger took for a noun
         else:
             appos = next((c for c in subj.children if c.dep_ == "appos" and c.pos_ == "PROPN"), None)
             if appos is not None:  # "a spokesman, John Smith, said"
