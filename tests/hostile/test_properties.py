@@ -317,3 +317,53 @@ def test_cli_on_random_sources_answers_in_one_line(arg: str, capsys, monkeypatch
     if code == 0:  # only if a random name happened to be a readable article file: it is not
         raise AssertionError(f"{arg!r} was briefed")
     _one_clean_outcome(code, out, err)
+
+
+# ----------------------------------------------------------------------------- news-shaped text
+
+NAMES = ["Linda Okafor", "Mayor Linda Okafor", "Tom Reyes", "he", "she", "they", "a spokeswoman", "officials",
+         "the council", "Dr. Ana María Núñez-López", "O'Brien", "Jean-Luc", "\u05e0\u05d5\u05e2\u05d4 \u05dc\u05d5\u05d9",
+         "<b>Evil</b>", "Smith \U0001F600"]
+CLAUSES = ["the pier will close", "we cannot wait any longer", "no comment", "it was a mistake, a big one",
+           "the budget \u2014 all of it \u2014 is gone", "don't worry", "'90s rules apply", "x", "",
+           "the plan <a href=\"http://evil.example\">works</a>", "it's the 'best' option"]
+OPEN_CLOSE = [('"', '"'), ("\u201c", "\u201d"), ("\u2018", "\u2019"), ("'", "'"), ("\u00ab", "\u00bb"),
+              ("\u201e", "\u201c"), ('"', ""), ("", '"'), ("\u201c", "\u201c"), ("\u201d", "\u201c")]
+TEMPLATES = ["{o}{c}{e}, said {n}.", "{n} said: {o}{c}.{e}", "{n} told reporters that {c}.",
+             "According to {n}, {c}.", "{o}{c},{e} {n} added. {o}{c2}.{e}", "{n} warned {o}{c}{e}.",
+             "{o}{c}.{e}", "{n} {c}.", "{c2}, {n} said, {c}."]
+
+
+@st.composite
+def news_text(draw: st.DrawFn) -> str:
+    paragraphs = []
+    for _ in range(draw(st.integers(1, 5))):
+        sentences = []
+        for _ in range(draw(st.integers(1, 4))):
+            o, e = draw(st.sampled_from(OPEN_CLOSE))
+            sentences.append(draw(st.sampled_from(TEMPLATES)).format(
+                o=o, e=e, n=draw(st.sampled_from(NAMES)), c=draw(st.sampled_from(CLAUSES)),
+                c2=draw(st.sampled_from(CLAUSES))))
+        paragraphs.append(" ".join(sentences))
+    return draw(st.sampled_from(["\n\n", "\n", " "])).join(paragraphs)
+
+
+@FAST
+@given(text=news_text())
+def test_quotes_in_news_shaped_text_are_exact(nlp, text: str) -> None:
+    speakers = attribute_quotes(nlp(text), SETTINGS.speakers)
+    for speaker in speakers:
+        assert speaker.name.strip()
+        for q in speaker.quotes:
+            assert q.text == text[q.start:q.end] and q.text.strip()
+
+
+@hyp_settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])  # embeds: keep few
+@given(text=st.one_of(news_text(), quoty_text), length=st.sampled_from(["short", "normal", "long"]))
+def test_summary_sentences_are_the_articles_own(nlp, text: str, length: str) -> None:
+    from summarizer.summarize import summarize
+
+    summary = summarize(nlp(text), None, SETTINGS, length=length)
+    assert len(summary) <= SETTINGS.summary.sentences[length]
+    for sentence in summary:
+        assert sentence.strip() and sentence in text
