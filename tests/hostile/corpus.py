@@ -74,6 +74,19 @@ class Case:
     def expected_for_bot(self) -> str:
         return self.bot_expect or self.expect
 
+    def chat_message(self, base: str) -> str | None:
+        """The text a user would send the bot for this case; None when a chat cannot carry it
+        (a file, bytes that are not UTF-8, an empty or whitespace-only message, NUL bytes, or
+        more than Telegram's 4,096 characters in one message)."""
+        if self.expected_for_bot == "skip" or self.kind == "file":
+            return None
+        if self.kind == "url":
+            return self.link(base)
+        text = self.text
+        if text is None or not text.strip() or "\x00" in text or len(text) > 4096:
+            return None
+        return text
+
 
 def _text(name: str, expect: str, data: bytes | str, why: str = "", **kw) -> Case:
     return Case(name, "text", expect, data.encode("utf-8") if isinstance(data, str) else data, why=why, **kw)
@@ -207,6 +220,9 @@ CASES: list[Case] = [
     _url("http-bad-gzip", "fetch_failed", "{base}/bad-gzip"),
     _url("http-unasked-encoding", "fetch_failed", "{base}/brotli"),
     _url("http-hang-up", "fetch_failed", "{base}/hang-up"),
+    _url("http-header-drip", "fetch_timeout", "{base}/header-drip", "headers that never end, a byte at a time"),
+    _url("http-huge-headers", "fetch_failed", "{base}/huge-headers", "200 KB of response headers"),
+    _url("http-status-999", "http_error", "{base}/status-999"),
     _url("http-redirect-loop", "too_many_redirects", "{base}/loop"),
     _url("http-redirect-ping-pong", "too_many_redirects", "{base}/ping"),
     _url("http-redirect-chain", BRIEF, "{base}/hop1", must_contain=("Linda Okafor",)),

@@ -118,6 +118,20 @@ def gzipped_article(h: BaseHTTPRequestHandler) -> None:
     _send(h, 200, "text/html; charset=utf-8", gzip.compress(pages.ARTICLE_HTML.encode()), {"Content-Encoding": "gzip"})
 
 
+def header_drip(h: BaseHTTPRequestHandler) -> None:
+    """A status line, then headers one byte every 0.2 s, never ending them."""
+    h.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Slow: ")
+    deadline = time.monotonic() + STALL_S
+    while time.monotonic() < deadline:
+        h.wfile.write(b"a")
+        h.wfile.flush()
+        time.sleep(0.2)
+
+
+def huge_headers(h: BaseHTTPRequestHandler) -> None:
+    _send(h, 200, "text/html", pages.ARTICLE_HTML.encode(), {f"X-Junk-{i}": "j" * 1000 for i in range(200)})
+
+
 def hang_up(h: BaseHTTPRequestHandler) -> None:
     """Close the connection without answering."""
     h.close_connection = True
@@ -157,6 +171,9 @@ ROUTES: dict[str, Route] = {
     "/bad-gzip": raw(200, "text/html", b"this is not gzip at all", {"Content-Encoding": "gzip"}),
     "/brotli": raw(200, "text/html", b"\x1b\x00\x00", {"Content-Encoding": "br"}),
     "/hang-up": hang_up,
+    "/header-drip": header_drip,
+    "/huge-headers": huge_headers,
+    "/status-999": raw(999, "text/html", b"<h1>What</h1>"),
     "/loop": redirect("/loop"),
     "/ping": redirect("/pong", 301),
     "/pong": redirect("/ping", 307),
