@@ -229,7 +229,7 @@ class SpeakerResolver:
         for c in head.children:
             if c.dep_ == "appos" and c.pos_ == "NOUN":
                 toks = [t for t in self.doc[c.left_edge.i:c.i + 1] if t.dep_ != "det" and not t.is_punct]
-                if toks:
+                if toks and _plausible_role(toks, c):
                     end = c.i
                     of = next((p for p in c.children if p.dep_ == "prep" and p.lower_ == "of" and p.i == c.i + 1), None)
                     if of is not None:  # "chief executive of Cuadrilla Resources"
@@ -240,13 +240,15 @@ class SpeakerResolver:
             noun = head.head
             toks = [t for t in self.doc[noun.left_edge.i:noun.i + 1] if t.dep_ not in ("det", "poss")
                     and not t.is_punct]
-            if toks:
+            if toks and _plausible_role(toks, noun):
                 return self.doc[toks[0].i:noun.i + 1].text, noun.lemma_
         return None, None
 
     def mention_of_name(self, head: Token, *, record: bool) -> Entity:
         name = self.name_tokens(head)
-        text = " ".join(self.doc[name[0].i:name[-1].i + 1].text.split()).strip(_QUOTE_CHARS + " ,;:")
+        words = self.doc[name[0].i:name[-1].i + 1].text.split()
+        words = [w for k, w in enumerate(words) if k == 0 or w != words[k - 1]]  # "Sebastian Vettel Vettel"
+        text = " ".join(words).strip(_QUOTE_CHARS + " ,;:")
         text = text or head.text
         role, role_head = self.role_of(head, name)
         honorific = self.doc[name[0].i - 1].lower_.rstrip(".") if name[0].i > 0 else ""

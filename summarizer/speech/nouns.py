@@ -6,6 +6,8 @@ the person the story is about, "the ruling said" may not.
 
 from __future__ import annotations
 
+import re
+
 PERSON_NOUNS = frozenset("""
 father mother son daughter wife husband man woman boy girl widow widower star actress actor chief official
 mum mom dad parent child friend victim witness suspect couple pair king queen prince princess pope judge
@@ -34,6 +36,8 @@ exterior monitor indicator elevator calculator reactor tractor generator radiato
 
 def is_person_noun(lemma: str) -> bool:
     lemma = lemma.lower()
+    if re.fullmatch(r"\d+-year-old", lemma):
+        return True  # "the 44-year-old said"
     if lemma in PERSON_NOUNS:
         return True
     if lemma in THING_NOUNS or len(lemma) <= 4:
