@@ -187,8 +187,11 @@ def main(argv: list[str]) -> int:
     ours: dict[str, dict] = {}
     base: dict[str, dict] = {}
     times_ms: list[float] = []
+    parse_ms: list[float] = []
     for gid, g in gold.items():
+        t0 = time.perf_counter()
         doc = nlp(g["article"])
+        parse_ms.append((time.perf_counter() - t0) * 1000)
         t0 = time.perf_counter()
         speakers = attribute_quotes(doc, settings.speakers)
         times_ms.append((time.perf_counter() - t0) * 1000)
@@ -198,7 +201,8 @@ def main(argv: list[str]) -> int:
     print(f"== briefbot ({path.name})")
     print(report(score(gold, ours), len(gold)))
     print(f"attribute_quotes per article: mean {statistics.mean(times_ms):.1f} ms,"
-          f" median {statistics.median(times_ms):.1f} ms, max {max(times_ms):.1f} ms (spaCy parse excluded)")
+          f" median {statistics.median(times_ms):.1f} ms, max {max(times_ms):.1f} ms"
+          f" (the spaCy parse it shares: mean {statistics.mean(parse_ms):.1f} ms)")
     if not args.no_baseline:
         print("== textacy direct_quotations (baseline, same parse)")
         print(report(score(gold, base), len(gold)))
