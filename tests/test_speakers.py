@@ -294,3 +294,12 @@ def test_negated_reporting_verb_is_not_a_statement(run):
 def test_said_he_believed_counts_once(run):
     sp = run("Inspector Ray Holt said he believed the fire had been started deliberately.")
     assert statements(sp) == [("Ray Holt", "he believed the fire had been started deliberately", False, "said")]
+
+
+def test_statement_before_a_closing_said_x(run):
+    sp = run("Snow cover in the northern valleys now ranges from half to three quarters of normal, "
+             "said Brian Dorsey, a state snow surveyor.")
+    rows = statements(sp)
+    assert rows == [("Brian Dorsey",
+                     "Snow cover in the northern valleys now ranges from half to three quarters of normal",
+                     False, "said")]

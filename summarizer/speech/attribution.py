@@ -130,6 +130,8 @@ class Attributor:
             self._link_direct(verb, subject)
             if verb.dep_ == "parataxis" and subject is not None:
                 return self._parenthetical(verb, subject)
+            if subject is not None:
+                return self._trailing_cue(verb, subject)
             return []
         if subject is None:
             return []
@@ -286,6 +288,24 @@ class Attributor:
                 st = self._clause_statement(lo, hi, noun, noun)
                 return [st] if st else []
         return []
+
+    def _trailing_cue(self, verb: Token, subject: Token) -> list[Statement]:
+        """"The snowpack now ranges from 51 to 79 per cent, said Brian Domonkos." when the parser found no
+        clause: what precedes ", said X" (or ", X said") in the sentence is the statement."""
+        doc = self.doc
+        first = min(verb.i, subject.left_edge.i) if subject.i < verb.i else verb.i
+        comma = first - 1
+        if comma < 1 or doc[comma].text != "," or not (subject.i > verb.i or verb.i - subject.right_edge.i == 1):
+            return []
+        end = verb.right_edge.i  # the cue must end the sentence
+        if doc[end].text not in _SENT_END and end + 1 < len(doc) and doc[end + 1].text not in _SENT_END \
+                and "\n" not in doc[end + 1].text:
+            return []
+        lo, hi = self._within_paragraph(verb, 0, comma - 1)
+        if self._quotes_in(lo, hi):
+            return []  # a quote: the direct-quote rules deal with it
+        st = self._clause_statement(lo, hi, verb, subject)
+        return [st] if st else []
 
     def _according(self, tok: Token) -> list[Statement]:
         subject = subject_of(tok)

@@ -232,8 +232,10 @@ class SpeakerResolver:
                 if toks and _plausible_role(toks, c):
                     end = c.i
                     of = next((p for p in c.children if p.dep_ == "prep" and p.lower_ == "of" and p.i == c.i + 1), None)
-                    if of is not None:  # "chief executive of Cuadrilla Resources"
+                    if of is not None:  # "chief executive of Cuadrilla Resources" (up to a comma)
                         end = of.right_edge.i
+                        comma = next((t.i for t in self.doc[of.i:end + 1] if t.text in (",", "(", "—", "–")), None)
+                        end = comma - 1 if comma is not None else end
                     return self.doc[toks[0].i:end + 1].text, c.lemma_
         # The name is the appositive: "her friend, Julia Church,"
         if head.dep_ == "appos" and head.head.pos_ == "NOUN" and head.head.i < first:
