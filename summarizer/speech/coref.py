@@ -354,7 +354,10 @@ class SpeakerResolver:
                 return False  # "officials" is not "he"
             return entity.gender in (None, PERSON_PRONOUNS[pronoun])
         if pronoun in ("it",):
-            return entity.kind == "org"
+            # an organisation, or a thing that spoke: "The report said ... It also said ..."
+            last = entity.words[-1] if entity.words else ""
+            return entity.kind == "org" or entity.kind == "unnamed" and not is_person_noun(last) \
+                and not last.endswith("s")
         if pronoun in ("they", "them", "we"):
             return entity.kind in ("org", "unnamed")
         return True
