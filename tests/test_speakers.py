@@ -303,3 +303,14 @@ def test_statement_before_a_closing_said_x(run):
     assert rows == [("Brian Dorsey",
                      "Snow cover in the northern valleys now ranges from half to three quarters of normal",
                      False, "said")]
+
+
+def test_first_person_quote_after_a_sentence_about_a_named_person(run):
+    text = ("Comedian Ben Ellis lashed out at the annual charity ball. "
+            "'Apparently we are the ones that sneer at people.' The ball raised money for the party.")
+    assert who_said(run(text), "Apparently we are the ones") == "Ben Ellis"
+
+
+def test_first_person_quote_without_anyone_named_before_is_dropped(run):
+    text = "The storm closed every road in the valley. 'We have never seen anything like this before.'"
+    assert run(text) == []
