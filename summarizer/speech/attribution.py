@@ -135,7 +135,7 @@ class Attributor:
             return []
         if subject is None:
             return []
-        lo, hi = self._within_paragraph(verb, clause.left_edge.i, clause.right_edge.i)
+        lo, hi = self._within_sentence(verb, clause.left_edge.i, clause.right_edge.i)
         hi = self._with_trailing_partial_quote(verb, hi)
         for c in clause.children:  # "said the tremor was far away but said ...": the second is its own report
             if c.dep_ == "conj" and c.i > clause.i and is_reporting_verb(c) and \
@@ -185,7 +185,7 @@ class Attributor:
         rest = [t for t in self.doc[qhi + 1:verb.i] if not (t.is_punct or t.i in allowed or t.dep_ in ("aux", "neg"))]
         return len(rest) <= 4 and not any(t.tag_ in ("VBD", "VBZ", "VBP", "MD") for t in rest)
 
-    def _within_paragraph(self, anchor: Token, lo: int, hi: int) -> tuple[int, int]:
+    def _within_sentence(self, anchor: Token, lo: int, hi: int) -> tuple[int, int]:
         """Clip a token range to the sentence of ``anchor``: the parser sometimes runs sentences together
         (over line breaks, or captions glued to the text), and a statement never spans two sentences."""
         for i in range(anchor.i - 1, lo - 1, -1):
@@ -260,7 +260,7 @@ class Attributor:
         head = verb.head
         if self.in_quote[head.i] >= 0:
             return []
-        lo, hi = self._within_paragraph(verb, head.left_edge.i, head.right_edge.i)
+        lo, hi = self._within_sentence(verb, head.left_edge.i, head.right_edge.i)
         if verb.i > head.i:
             hi = verb.left_edge.i - 1
         else:
@@ -284,7 +284,7 @@ class Attributor:
         for c in noun.children:
             if c.dep_ in ("relcl", "acl") and c.i > noun.i and (
                     is_content_clause(c) or any(g.dep_ == "mark" and g.lower_ == "that" for g in c.children)):
-                lo, hi = self._within_paragraph(noun, c.left_edge.i, c.right_edge.i)
+                lo, hi = self._within_sentence(noun, c.left_edge.i, c.right_edge.i)
                 st = self._clause_statement(lo, hi, noun, noun)
                 return [st] if st else []
         return []
@@ -301,7 +301,7 @@ class Attributor:
         if doc[end].text not in _SENT_END and end + 1 < len(doc) and doc[end + 1].text not in _SENT_END \
                 and "\n" not in doc[end + 1].text:
             return []
-        lo, hi = self._within_paragraph(verb, 0, comma - 1)
+        lo, hi = self._within_sentence(verb, 0, comma - 1)
         if self._quotes_in(lo, hi):
             return []  # a quote: the direct-quote rules deal with it
         st = self._clause_statement(lo, hi, verb, subject)
@@ -312,7 +312,7 @@ class Attributor:
         head = tok.head
         if subject is None or head is tok:
             return []
-        lo, hi = self._within_paragraph(tok, head.left_edge.i, head.right_edge.i)
+        lo, hi = self._within_sentence(tok, head.left_edge.i, head.right_edge.i)
         if tok.i > head.i:
             hi = tok.left_edge.i - 1
         else:
