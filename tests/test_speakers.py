@@ -314,3 +314,9 @@ def test_first_person_quote_after_a_sentence_about_a_named_person(run):
 def test_first_person_quote_without_anyone_named_before_is_dropped(run):
     text = "The storm closed every road in the valley. 'We have never seen anything like this before.'"
     assert run(text) == []
+
+
+def test_passive_report_without_agent_has_no_speaker(run):
+    assert run("Details of the deal were revealed on Monday after weeks of talks.") == []
+    sp = run("It was announced by the ministry that the border would reopen next week.")
+    assert [s.name for s in sp] == ["ministry"] or [s.name for s in sp] == ["the ministry"]

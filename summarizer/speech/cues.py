@@ -83,7 +83,14 @@ def subject_of(verb: Token) -> Token | None:
             obj = [c for c in tok.children if c.dep_ == "dobj"]
             if obj:
                 return _named_appos(obj[0])
-        subj = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
+        subj = [c for c in tok.children if c.dep_ == "nsubj"] or \
+            [c for c in tok.children if c.dep_ == "nsubjpass"]
+        if subj and tok is verb and subj[0].dep_ == "nsubjpass":
+            # "the details were revealed", "it was announced": what was said, not who said it
+            subj = []
+            agent_only = True
+        else:
+            agent_only = False
         if subj:
             # "surgeon Dr. Norman Rowe told": of two subjects, the name next to the verb
             subj.sort(key=lambda c: (c.pos_ not in ("PROPN", "PRON"), abs(c.i - tok.i)))
@@ -96,6 +103,8 @@ def subject_of(verb: Token) -> Token | None:
             objs = [c for c in a.children if c.dep_ == "pobj"]
             if objs:
                 return objs[0]
+        if agent_only:
+            return None
         if tok.dep_ in ("advcl", "conj") and (tok.tag_ == "VBG" or is_reporting_verb(tok)) \
                 and tok.head.dep_ == "ccomp" and is_reporting_verb(tok.head.head):
             # "X said the ruling was unfair, adding: ..." (parsed as part of the reported clause)
