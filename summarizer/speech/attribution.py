@@ -119,7 +119,8 @@ class Attributor:
         s = self.spans[qi]
         before = self.text[:s.open_at].rstrip()
         first = self.text[s.start:s.start + 1]
-        if not before or before[-1] in ":.!?\n" or before[-1] in "\"”'’" and len(before) > 1 and before[-2] in ".!?,":
+        after_closed_quote = before[-1:] in ("\"", "”", "'", "’") and before[-2:-1] in (".", "!", "?", ",")
+        if not before or before[-1] in ":.!?\n" or after_closed_quote:
             return True
         return before[-1] == "," and first.isupper() and self.text[s.end - 1:s.end] in ".!?,"
 
@@ -207,7 +208,7 @@ class Attributor:
         if doc[i].text not in _SENT_END or self.in_quote[i] >= 0 or i + 1 >= len(doc):
             return False
         nxt = doc[i + 1]
-        return nxt.text[:1].isupper() or nxt.is_quote and self.in_quote[nxt.i] >= 0 and self.qtok[self.in_quote[nxt.i]][0] == nxt.i
+        return nxt.text[:1].isupper() or nxt.is_quote and self._opens_quote(nxt.i)
 
     def _with_trailing_partial_quote(self, verb: Token, hi: int) -> int:
         """'told the Times that he has not seen it, "and I don't care to."': the quote continues the clause."""
@@ -237,7 +238,8 @@ class Attributor:
         words = [t for t in doc[lo:hi + 1] if not t.is_punct]
         if len(words) < self.settings.min_indirect_words:
             return None
-        if words[0].lower_ in ("who", "which", "whom", "whose") and "?" not in doc[hi].text + doc[min(hi + 1, len(doc) - 1)].text:
+        question = "?" in doc[hi].text + doc[min(hi + 1, len(doc) - 1)].text
+        if words[0].lower_ in ("who", "which", "whom", "whose") and not question:
             return None  # a relative clause the cue hangs on, not what was said (a question would end in "?")
         if any(t.text == ":" and self.in_quote[t.i] < 0 and t.i + 1 <= hi and self._opens_quote(t.i + 1)
                for t in doc[lo:hi + 1]):

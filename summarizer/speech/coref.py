@@ -39,7 +39,8 @@ _FEMALE = {"mrs", "ms", "miss", "dame", "lady", "she", "her", "hers", "spokeswom
            "daughter", "wife", "sister", "queen", "princess", "actress", "girl", "woman", "aunt", "grandmother",
            "mum", "mom", "congresswoman"}
 # Common nouns that stand for the most recently named organisation: "the agency said".
-ORG_NOUNS = {"committee", "commission", "court", "board", "agency", "company", "firm", "ministry", "department", "organisation", "organization", "group",
+ORG_NOUNS = {"committee", "commission", "court", "board", "agency", "company", "firm", "ministry", "department",
+             "organisation", "organization", "group",
              "club", "network", "newspaper", "broadcaster", "channel", "airline", "bank", "university",
              "charity", "council", "party", "team", "corporation", "retailer", "watchdog", "regulator"}
 _ORG_WORDS = {"ministry", "department", "agency", "inc", "corp", "police", "council", "court", "university",
@@ -75,7 +76,8 @@ class Entity:
 
     def add_role(self, role: str | None, head: str | None) -> None:
         # "his jockey" -> "jockey", "’s defence lawyer" -> "defence lawyer"
-        role = re.sub(r"^(?:(?:his|her|their|its|our|my)\s+|['’]?s\s+)", "", (role or "").strip(_QUOTE_CHARS + " ")) or None
+        role = (role or "").strip(_QUOTE_CHARS + " ")
+        role = re.sub(r"^(?:(?:his|her|their|its|our|my)\s+|['’]?s\s+)", "", role) or None
         if not role:
             return
         if self.role is None:
@@ -309,7 +311,8 @@ class SpeakerResolver:
             ew = e.words
             if not ew or e.kind == "unnamed":
                 continue
-            if len(words) == 1 and (words[0] in (ew[-1], ew[-1].split("-")[-1]) or (words[0] == ew[0] and e.kind == "person")):
+            surname = words[0] in (ew[-1], ew[-1].split("-")[-1])
+            if len(words) == 1 and (surname or (words[0] == ew[0] and e.kind == "person")):
                 return e  # "Peskov", "Mekdad" for "Faisal al-Mekdad", "Julia" for "Julia Church"
             if len(ew) == 1 and ew[0] in (words[-1], words[0]) and (e.kind != "org" or person):
                 return e  # a first short mention ("Obama", "Julia"), now named in full
