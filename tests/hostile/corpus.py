@@ -179,6 +179,11 @@ CASES: list[Case] = [
     _url("url-bad-port-number", "bad_url", "http://example.com:99999/"),
     _url("url-with-credentials", "bad_url", "http://user:secret@example.com/"),
     _url("url-unresolvable-host", "fetch_failed", "http://no-such-host.invalid/news"),
+    _url("argument-pasted-article", "bad_source", pages.ARTICLE_TEXT.split("\n\n")[1] * 3,
+         "article text given as the SOURCE argument instead of on stdin: over the OS's file-name limit",
+         bot_expect="skip"),
+    _url("argument-very-long-path", "bad_source", "notes/" * 800 + "a.txt", "a path longer than PATH_MAX",
+         bot_expect="skip"),
     # ---------------------------------------------------------------- addresses that are not allowed
     _url("private-10-net", "blocked_address", "http://10.0.0.1/admin"),
     _url("cloud-metadata", "blocked_address", "http://169.254.169.254/latest/meta-data/"),
