@@ -46,7 +46,11 @@ ORG_NOUNS = {"committee", "commission", "court", "board", "agency", "company", "
 _ORG_WORDS = {"ministry", "department", "agency", "inc", "corp", "police", "council", "court", "university",
               "party", "company", "group", "news", "times", "post", "association", "committee", "office",
               "bank", "fund", "commission", "service", "club", "union", "institute", "center", "centre",
-              "foundation", "board", "authority", "government", "network", "league", "federation", "church"}
+              "foundation", "board", "authority", "government", "network", "league", "federation", "church",
+              # news outlets, the most frequent organisations that "say" things
+              "enquirer", "herald", "tribune", "journal", "gazette", "telegraph", "guardian", "express", "mirror",
+              "examiner", "observer", "chronicle", "daily", "weekly", "magazine", "radio", "tv", "television",
+              "press", "media", "newspaper", "agency", "reuters", "afp", "bbc", "cnn"}
 QUANTIFIERS = {"half", "some", "many", "most", "one", "two", "three", "several", "majority", "all", "none", "each",
                "both", "third", "quarter", "few", "dozens", "hundreds", "thousands", "minority"}
 PERSON_PRONOUNS = {"he": "m", "she": "f", "him": "m", "her": "f"}

@@ -34,7 +34,8 @@ kirsty laura lauren leah lily linda lisa liz lizzi lizzie louise lucy lydia lynn
 maria marie marion martha mary megan melanie melissa michelle miriam molly monica nancy naomi natalie natasha
 nicola nicole nina olivia pamela patricia paula pauline penelope penny rachel rebecca rita rose ruth sally
 samantha sandra sara sarah sharon sheila shirley sophie stephanie sue susan suzanne tamara teresa theresa
-tina tracy valerie vanessa victoria virginia wendy yvonne zoe
+tina tracy valerie vanessa victoria virginia wendy yvonne zoe june ruby rosie sophia mia ava amelia
+isla freya poppy ellie evie jade kerry leanne stacey paige chantelle
 """.split())
 
 
