@@ -16,7 +16,8 @@ error. ``bot_expect`` overrides it for the bot where a chat message cannot expre
 same input (e.g. a word that is no link is just short text there); ``"skip"`` means a
 chat cannot carry the input at all (a missing file path, a bare "http://"). ``must_contain`` are
 strings the brief's text must keep (a demanding reader's check that the input was read
-correctly, e.g. accented names from a Latin-1 page).
+correctly, e.g. accented names from a Latin-1 page); ``max_speakers`` caps the speakers a
+brief may name (0 where nobody speaks).
 
 Run the cases with CORPUS_ENV: URL cases need its fetch limits (tiny timeouts, loopback
 allowed), and its smaller extract.max_chars keeps the two huge-text cases fast (the
@@ -53,6 +54,7 @@ class Case:
     why: str = ""
     bot_expect: str | None = None
     must_contain: tuple[str, ...] = field(default_factory=tuple)
+    max_speakers: int | None = None  # e.g. 0: nobody speaks in this text, so nobody may be invented
 
     def link(self, base: str) -> str:
         """The URL of a url case, with the local server's address filled in."""
@@ -128,7 +130,7 @@ CASES: list[Case] = [
     _text("utf8-bom", BRIEF, b"\xef\xbb\xbf" + ARTICLE, must_contain=("Port Ellis",)),
     _text("plain-article", BRIEF, ARTICLE, must_contain=("Linda Okafor",)),
     _text("quotes-without-speaker", BRIEF, pages.QUOTES_NO_SPEAKER,
-          "scare quotes everywhere and nobody speaking: a summary, and no invented speakers"),
+          "scare quotes everywhere and nobody speaking: a summary, and no invented speakers", max_speakers=0),
     _text("unbalanced-quotes", BRIEF, pages.UNBALANCED_QUOTES, must_contain=("Mark Evans",)),
     _text("emoji-and-rtl", BRIEF, pages.EMOJI_RTL_TEXT, must_contain=("\u05e0\u05d5\u05e2\u05d4", "\U0001F680")),
     _text("markup-injection", BRIEF, pages.INJECTION_TEXT,

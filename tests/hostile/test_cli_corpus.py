@@ -90,6 +90,8 @@ def check_brief(brief: dict, case: Case) -> None:
     assert len(set(brief["summary"])) == len(brief["summary"]), "the summary repeats a sentence"
     for needle in case.must_contain:
         assert needle in text or needle in (brief["title"] or ""), f"{needle!r} was lost"
+    if case.max_speakers is not None:
+        assert len(brief["speakers"]) <= case.max_speakers, [s["name"] for s in brief["speakers"]]
     for speaker in brief["speakers"]:
         assert speaker["name"].strip()
         for q in speaker["quotes"]:
