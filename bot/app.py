@@ -5,6 +5,11 @@ written to SQLite as it is put on the update queue, i.e. before the next ``getUp
 tells Telegram it arrived (or, with a webhook, as it is received); an update is marked
 done once its handlers returned; and a job is marked done once its answer was sent.
 On start, unfinished updates are replayed and pending jobs resumed.
+
+When the database cannot be written (locked by another process, disk full), nothing is
+dropped: an update that cannot be stored is not acknowledged (polling waits and tries
+again, so Telegram keeps it), and an update whose handling hit the database is handled
+again a little later instead of being marked done.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import asyncio
 import json
 import logging
 import re
+import sqlite3
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -41,13 +47,23 @@ log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 POLL_TIMEOUT_S = 10  # long-polling wait per getUpdates call
+STORAGE_RETRY_S = (0.5, 30.0)  # first and longest pause before trying the database again
+
+
+def storage_pauses() -> Any:
+    """Pauses between tries while the database is unavailable: 0.5 s, doubling, at most 30 s."""
+    pause, longest = STORAGE_RETRY_S
+    while True:
+        yield pause
+        pause = min(longest, pause * 2)
 
 
 class PersistentUpdateQueue(asyncio.Queue):
     """The Application's update queue, storing each update before it is queued.
 
     The Updater puts a batch on this queue *before* its next ``getUpdates`` acknowledges
-    it, so an update Telegram considers delivered is always on disk.
+    it, so an update Telegram considers delivered is always on disk. While the database
+    cannot be written, ``put`` waits and tries again: polling pauses, nothing is acknowledged.
     """
 
     def __init__(self, storage: Storage):
@@ -56,7 +72,14 @@ class PersistentUpdateQueue(asyncio.Queue):
 
     async def put(self, item: Any) -> None:
         if isinstance(item, Update):
-            self.storage.record_update(item.update_id, item.to_json())
+            for pause in storage_pauses():
+                try:
+                    self.storage.record_update(item.update_id, item.to_json())
+                    break
+                except sqlite3.Error as exc:
+                    log.error("storage unavailable (%s): update %s is not stored yet, so it is not "
+                              "acknowledged; trying again in %.1fs", exc, item.update_id, pause)
+                    await asyncio.sleep(pause)
         await super().put(item)
 
 
@@ -69,17 +92,37 @@ class BriefApplication(Application):
             return
         storage: Storage = self.bot_data["services"].storage
         in_progress: set[int] = self.bot_data.setdefault("updates_in_progress", set())
-        if update.update_id in in_progress or storage.update_done(update.update_id):
-            # Delivered twice (replayed and re-sent): already handled or being handled.
-            self.bot_data["duplicate_updates"] = self.bot_data.get("duplicate_updates", 0) + 1
-            log.info("update %s was already handled; skipped", update.update_id)
+        storage_failed: set[int] = self.bot_data.setdefault("storage_failed_updates", set())
+        if update.update_id in in_progress:
+            self._count_duplicate(update)
             return
         in_progress.add(update.update_id)
+        handled = False  # the handlers ran through (only marking it done is left)
         try:
-            await super().process_update(update)
+            for pause in storage_pauses():
+                storage_failed.discard(update.update_id)
+                try:
+                    if not handled:
+                        if storage.update_done(update.update_id):
+                            self._count_duplicate(update)  # delivered twice (replayed and re-sent)
+                            return
+                        await super().process_update(update)  # handler errors go to handlers.on_error
+                        handled = update.update_id not in storage_failed
+                    if handled:
+                        storage.mark_update_done(update.update_id)  # not reached when cancelled: replayed
+                        return
+                except sqlite3.Error as exc:
+                    log.error("storage unavailable (%s) while handling update %s", exc, update.update_id)
+                # Handled again: stored jobs are recognised by their update id, so nothing repeats.
+                log.error("update %s: trying again in %.1fs, once the database answers", update.update_id, pause)
+                await asyncio.sleep(pause)
         finally:
             in_progress.discard(update.update_id)
-        storage.mark_update_done(update.update_id)  # not reached when cancelled: replayed next start
+            storage_failed.discard(update.update_id)
+
+    def _count_duplicate(self, update: Update) -> None:
+        self.bot_data["duplicate_updates"] = self.bot_data.get("duplicate_updates", 0) + 1
+        log.info("update %s was already handled; skipped", update.update_id)
 
 
 def api_urls(base_url: str) -> tuple[str, str]:
@@ -192,20 +235,25 @@ class RedactSecrets(logging.Filter):
         return True
 
 
-def setup_logging(settings: Settings) -> None:
+def setup_logging(settings: Settings, level: str = "INFO") -> None:
+    """Log to stderr through the redacting filter; ``level="DEBUG"`` shows every request too
+    (httpx and python-telegram-bot log URLs with the token in them: the filter blanks it)."""
     root = logging.getLogger()
     if not root.handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request, token in the URL
-    logging.getLogger("bot").setLevel(logging.INFO)  # start-up, resumed jobs, failed briefs: always worth a line
+    debug = level.upper() == "DEBUG"
+    if debug:
+        root.setLevel(logging.DEBUG)
+    logging.getLogger("httpx").setLevel(logging.DEBUG if debug else logging.WARNING)  # token in the URL
+    logging.getLogger("bot").setLevel(logging.DEBUG if debug else logging.INFO)  # start-up, resumed jobs, failures
     redact = RedactSecrets(settings.bot.token, settings.bot.webhook_secret)
     for handler in root.handlers:
         handler.addFilter(redact)
 
 
-def run_bot(settings: Settings, base_url: str | None = None) -> None:
+def run_bot(settings: Settings, base_url: str | None = None, log_level: str = "INFO") -> None:
     """``briefbot bot``: serve until stopped (Ctrl-C, SIGTERM); models load before the first update."""
-    setup_logging(settings)
+    setup_logging(settings, log_level)
     check_mode(settings)
     app = build_application(settings, base_url)
     try:

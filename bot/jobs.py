@@ -3,6 +3,8 @@
 A job is stored before anything is promised to the user and marked done only after
 its answer was sent, so a crash or restart resumes it; the engine (synchronous and
 CPU-heavy) runs in a thread pool so one slow article never stalls the event loop.
+Workers take jobs round-robin over chats (``FairQueue``), so one chat's burst of links
+never makes the other chats wait behind all of it.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import sqlite3
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
@@ -31,8 +35,45 @@ log = logging.getLogger(__name__)
 
 Engine = Callable[..., Brief]  # summarizer.brief.make_brief(source, settings, id=..., length=...)
 TYPING_EVERY_S = 4.5  # Telegram shows "typing…" for 5 seconds per action
-RETRY_AFTER_S = 30.0  # a job whose answer could not be sent (Telegram unreachable) is tried again
-MAX_TRIES = 3  # per run; a job still unanswered after that waits for the next start
+# A job that failed while answering (Telegram unreachable, the database locked or full) is
+# tried again after 1, 2, 4, ... seconds, at most RETRY_AFTER_S apart; after MAX_TRIES in
+# one run it waits for the next start (it stays stored as pending).
+RETRY_AFTER_S = 30.0
+MAX_TRIES = 10
+
+
+class FairQueue:
+    """Job ids queued per chat, handed out round-robin over the chats that have work.
+
+    A chat that sends 100 links gets one job run, then every other waiting chat gets one,
+    and so on: a quiet chat waits for at most one job per other busy chat, not for a burst.
+    """
+
+    def __init__(self) -> None:
+        self._jobs: dict[int, deque[int]] = {}  # chat id -> its job ids, oldest first
+        self._turns: deque[int] = deque()  # chats with work, in the order they are served
+        self._queued = asyncio.Semaphore(0)  # one count per queued job
+
+    def __len__(self) -> int:
+        return sum(len(jobs) for jobs in self._jobs.values())
+
+    def put_nowait(self, chat_id: int, job_id: int) -> None:
+        if chat_id not in self._jobs:
+            self._jobs[chat_id] = deque()
+            self._turns.append(chat_id)
+        self._jobs[chat_id].append(job_id)
+        self._queued.release()
+
+    async def get(self) -> int:
+        await self._queued.acquire()
+        chat_id = self._turns.popleft()
+        jobs = self._jobs[chat_id]
+        job_id = jobs.popleft()
+        if jobs:
+            self._turns.append(chat_id)  # back of the line for its next job
+        else:
+            del self._jobs[chat_id]
+        return job_id
 
 
 class JobRunner:
@@ -41,8 +82,10 @@ class JobRunner:
         self.storage = storage
         self.settings = settings
         self.engine = engine
-        self._queue: asyncio.Queue[int] = asyncio.Queue()
+        self._queue = FairQueue()
         self._pending: set[int] = set()  # accepted, not yet answered
+        self._chat_of: dict[int, int] = {}  # pending job id -> its chat (for re-queueing)
+        self._status_ids: dict[int, int] = {}  # job id -> its status message, also when not stored
         self._tries: dict[int, int] = {}
         self._workers: list[asyncio.Task] = []
         self._executor: ThreadPoolExecutor | None = None
@@ -53,7 +96,7 @@ class JobRunner:
         self._executor = ThreadPoolExecutor(self.settings.bot.workers, thread_name_prefix="engine")
         for job in self.storage.pending_jobs():
             log.info("resuming job %s from update %s", job.id, job.update_id)
-            self._enqueue(job.id)
+            self._enqueue(job.id, job.chat_id)
         self._workers = [asyncio.create_task(self._work(), name=f"brief-worker-{i}")
                          for i in range(self.settings.bot.workers)]
 
@@ -76,8 +119,10 @@ class JobRunner:
         job, new = self.storage.add_job(update_id, seq, chat_id, reply_to_id, source, length)
         if not new:
             return False
-        await self._announce(job)
-        self._enqueue(job.id)
+        try:
+            await self._announce(job)
+        finally:  # stored means queued, whatever happens to the status message
+            self._enqueue(job.id, job.chat_id)
         return True
 
     async def answer_now(self, *, update_id: int, seq: int, chat_id: int, reply_to_id: int | None,
@@ -91,10 +136,17 @@ class JobRunner:
                          on_part_sent=lambda n: self.storage.set_parts_sent(job.id, n))
         self.storage.mark_job_done(job.id)
 
-    def _enqueue(self, job_id: int) -> None:
+    def _enqueue(self, job_id: int, chat_id: int) -> None:
         if job_id not in self._pending:
             self._pending.add(job_id)
-            self._queue.put_nowait(job_id)
+            self._chat_of[job_id] = chat_id
+            self._queue.put_nowait(chat_id, job_id)
+
+    def _finished(self, job_id: int) -> None:
+        self._pending.discard(job_id)
+        self._chat_of.pop(job_id, None)
+        self._tries.pop(job_id, None)
+        self._status_ids.pop(job_id, None)
 
     async def _announce(self, job: Job) -> None:
         """The "typing" action and a status message that will be edited into the answer."""
@@ -103,9 +155,14 @@ class JobRunner:
             await self.bot.send_chat_action(job.chat_id, ChatAction.TYPING)
             status = await with_retries(
                 lambda: self.bot.send_message(job.chat_id, text, reply_parameters=reply_to(job.reply_to)))
-            self.storage.set_status_message(job.id, status.message_id)
         except (TelegramError, Undeliverable) as exc:  # the worker tries again before answering
             log.warning("could not send the status message for job %s: %s", job.id, exc)
+            return
+        self._status_ids[job.id] = status.message_id  # kept here too while the database is unavailable
+        try:
+            self.storage.set_status_message(job.id, status.message_id)
+        except sqlite3.Error as exc:
+            log.error("storage unavailable (%s): status message of job %s kept in memory", exc, job.id)
 
     # -- working ---------------------------------------------------------------------
     async def _work(self) -> None:
@@ -115,24 +172,28 @@ class JobRunner:
                 job = self.storage.pending_job(job_id)
                 if job is not None:
                     await self._run(job)
-                self._pending.discard(job_id)
+                self._finished(job_id)
             except asyncio.CancelledError:
                 raise
-            except Exception:  # never let one job kill the worker; the job stays pending
-                log.exception("job %s failed while answering", job_id)
+            except Exception as exc:  # never let one job kill the worker; the job stays pending
+                log.warning("job %s failed while answering (%s: %s); it will be tried again",
+                            job_id, type(exc).__name__, exc, exc_info=exc)
                 self._retry_later(job_id)
 
     def _retry_later(self, job_id: int) -> None:
-        self._tries[job_id] = self._tries.get(job_id, 0) + 1
-        if self._tries[job_id] >= MAX_TRIES:
-            self._pending.discard(job_id)  # resumed at the next start
+        tries = self._tries[job_id] = self._tries.get(job_id, 0) + 1
+        if tries >= MAX_TRIES:
+            log.error("job %s failed %s times; it stays stored and resumes at the next start", job_id, tries)
+            self._finished(job_id)
             return
-        asyncio.get_running_loop().call_later(RETRY_AFTER_S, self._queue.put_nowait, job_id)
+        delay = min(RETRY_AFTER_S, 2.0 ** (tries - 1))
+        chat_id = self._chat_of[job_id]
+        asyncio.get_running_loop().call_later(delay, self._queue.put_nowait, chat_id, job_id)
 
     async def _run(self, job: Job) -> None:
-        if job.status_message_id is None and job.parts_sent == 0:
+        if job.status_message_id is None and job.parts_sent == 0 and job.id not in self._status_ids:
             await self._announce(job)
-            job = self.storage.pending_job(job.id) or job
+        job.status_message_id = job.status_message_id or self._status_ids.get(job.id)
         typing = asyncio.create_task(self._keep_typing(job.chat_id))
         try:
             brief = await self._brief(job)
@@ -143,7 +204,10 @@ class JobRunner:
             log.info("job %s (%s) failed: %s: %s", job.id, job.url or "pasted text",
                      brief.error.code, brief.error.message)
         elif job.url:
-            self.storage.cache_brief(cache_key(job.url, job.length), brief, self.settings.bot.cache_ttl_s)
+            try:
+                self.storage.cache_brief(cache_key(job.url, job.length), brief, self.settings.bot.cache_ttl_s)
+            except sqlite3.Error as exc:  # the answer matters more than the cache
+                log.error("storage unavailable (%s): brief of job %s not cached", exc, job.id)
         try:
             await send_parts(self.bot, job.chat_id, brief_messages(brief), reply_to_id=job.reply_to,
                              status_message_id=job.status_message_id, parts_sent=job.parts_sent,
@@ -166,11 +230,22 @@ class JobRunner:
             return await asyncio.wait_for(loop.run_in_executor(self._executor, call),
                                           timeout=self.settings.bot.job_timeout_s)
         except asyncio.TimeoutError:
-            # The thread cannot be stopped; it finishes in the background and its result is dropped.
+            # The thread cannot be stopped; it finishes in the background and its result is
+            # dropped. It still holds its place in the pool, so later jobs get a fresh pool:
+            # a hung engine call must not take the workers down with it.
+            log.warning("job %s ran past job_timeout_s (%ss); its engine thread is abandoned",
+                        job.id, self.settings.bot.job_timeout_s)
+            self._replace_executor()
             return Brief.failed(None, job.url, BriefError("timeout").info())
         except Exception:
             log.exception("engine raised on job %s", job.id)
             return Brief.failed(None, job.url, BriefError("engine_failed").info())
+
+    def _replace_executor(self) -> None:
+        old = self._executor
+        self._executor = ThreadPoolExecutor(self.settings.bot.workers, thread_name_prefix="engine")
+        if old is not None:
+            old.shutdown(wait=False)  # calls already running there finish; nothing new goes there
 
     async def _keep_typing(self, chat_id: int) -> None:
         while True:

@@ -54,6 +54,9 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 """
 
+# How long a write waits for another connection's lock before failing with "database is locked".
+# Short, because calls are made from the event loop; callers retry later (see bot.app, bot.jobs).
+BUSY_TIMEOUT_S = 1.0
 # Finished updates and jobs are kept this long (for dedupe and debugging), then pruned.
 KEEP_DONE_S = 7 * 86_400
 PRUNE_EVERY_S = 3_600
@@ -92,7 +95,8 @@ class Storage:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         # Autocommit: each write is durable at once. Used from the event-loop thread only, which
         # may not be the thread that opened it.
-        self.db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        self.db = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                                  check_same_thread=False)
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")

@@ -9,7 +9,13 @@ modified", the 4096-character limit), and lets a test play the users:
     update_id, msg = api.user_message(chat, user, "https://example.org/a")
     api.wait_for(lambda: api.bot_messages(chat["id"]))
 
-Everything the bot called is in ``api.calls`` (method, params, result).
+Everything the bot called is in ``api.calls`` (method, params, result, monotonic time ``at``).
+
+Faults: ``api.inject_fault("sendMessage", "429", retry_after=2)`` makes the next call of that
+method fail once (``times=n`` for more): "429" (Too Many Requests with retry_after), "500"/"502"
+(server errors), "hang" (no answer for ``hang_s`` seconds, then the connection is closed: the
+client times out first), "drop" (the connection is cut, for getUpdates after ``after_s``
+seconds of a long poll). A faulted call is not carried out; ``api.faults_hit`` lists them.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import json
 import re
 import threading
 import time
+from dataclasses import dataclass
 from html import unescape
 from typing import Any, Callable
 
@@ -43,6 +50,16 @@ ADMIN_RIGHTS = dict.fromkeys(
     ["can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages", "can_manage_video_chats",
      "can_restrict_members", "can_promote_members", "can_change_info", "can_invite_users", "can_post_stories",
      "can_edit_stories", "can_delete_stories"], False)
+
+
+@dataclass
+class Fault:
+    method: str  # lower case Bot API method, e.g. "sendmessage"
+    kind: str  # "429" | "500" | "502" | "hang" | "drop"
+    times: int = 1
+    retry_after: int = 1
+    hang_s: float = 8.0
+    after_s: float = 0.2
 
 
 class ApiError(Exception):
@@ -125,6 +142,8 @@ class BotApiEmulator:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._runner: web.AppRunner | None = None
         self._thread: threading.Thread | None = None
+        self._faults: list[Fault] = []
+        self.faults_hit: list[dict[str, Any]] = []  # {"method", "kind", "at"} per faulted call
 
     # -- server lifecycle ----------------------------------------------------------------
     def start(self) -> "BotApiEmulator":
@@ -159,6 +178,42 @@ class BotApiEmulator:
             self._loop.call_soon_threadsafe(self._loop.stop)
         if self._thread:
             self._thread.join(10)
+
+    # -- faults ----------------------------------------------------------------------------
+    def inject_fault(self, method: str, kind: str, **options: Any) -> Fault:
+        """The next call(s) of ``method`` fail this way (see the module docstring)."""
+        fault = Fault(method.lower(), kind, **options)
+        with self._cond:
+            self._faults.append(fault)
+        return fault
+
+    def clear_faults(self) -> None:
+        with self._cond:
+            self._faults.clear()
+
+    def _take_fault(self, method: str) -> Fault | None:
+        with self._cond:
+            for fault in self._faults:
+                if fault.method == method.lower() and fault.times > 0:
+                    fault.times -= 1
+                    self.faults_hit.append({"method": method, "kind": fault.kind, "at": time.monotonic()})
+                    self._cond.notify_all()
+                    return fault
+        return None
+
+    async def _faulty_answer(self, request: web.Request, fault: Fault) -> web.StreamResponse:
+        if fault.kind == "429":
+            return web.json_response({"ok": False, "error_code": 429, "description":
+                                      f"Too Many Requests: retry after {fault.retry_after}",
+                                      "parameters": {"retry_after": fault.retry_after}}, status=429)
+        if fault.kind in ("500", "502"):
+            code = int(fault.kind)
+            return web.json_response({"ok": False, "error_code": code, "description": "Internal Server Error"
+                                      if code == 500 else "Bad Gateway"}, status=code)
+        await asyncio.sleep(fault.hang_s if fault.kind == "hang" else fault.after_s)
+        if request.transport is not None:
+            request.transport.abort()  # the connection is cut: no answer at all
+        return web.Response(status=500)
 
     # -- playing the users ---------------------------------------------------------------
     @staticmethod
@@ -272,7 +327,10 @@ class BotApiEmulator:
         method = request.match_info["method"]
         params = await self._params(request)
         if method.lower() == "getupdates":
-            return await self._get_updates(params)
+            return await self._get_updates(request, params)
+        fault = self._take_fault(method)
+        if fault is not None:
+            return await self._faulty_answer(request, fault)
         handler = getattr(self, "api_" + method.lower(), None)
         with self._cond:
             try:
@@ -283,7 +341,8 @@ class BotApiEmulator:
             except ApiError as exc:
                 body = {"ok": False, "error_code": exc.code, "description": exc.description}
             self.calls.append({"method": method, "params": params, "ok": body["ok"],
-                               "result": body.get("result"), "error": body.get("description")})
+                               "result": body.get("result"), "error": body.get("description"),
+                               "at": time.monotonic()})
             self._cond.notify_all()
         return web.json_response(body, status=200 if body["ok"] else body["error_code"])
 
@@ -303,7 +362,8 @@ class BotApiEmulator:
                 params[key] = value
         return params
 
-    async def _get_updates(self, params: dict[str, Any]) -> web.Response:
+    async def _get_updates(self, request: web.Request, params: dict[str, Any]) -> web.StreamResponse:
+        """A long poll; a getUpdates fault strikes the poll in flight (before it hands out updates)."""
         if self.webhook:
             return web.json_response({"ok": False, "error_code": 409, "description":
                                       "Conflict: can't use getUpdates method while webhook is active"}, status=409)
@@ -311,6 +371,9 @@ class BotApiEmulator:
         timeout = float(params.get("timeout") or 0)
         deadline = time.monotonic() + timeout
         while True:
+            fault = self._take_fault("getUpdates")
+            if fault is not None:
+                return await self._faulty_answer(request, fault)
             with self._cond:
                 self.get_updates_calls += 1
                 if offset:  # asking from `offset` confirms every earlier update
