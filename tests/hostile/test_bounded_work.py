@@ -1,9 +1,10 @@
 """A hostile page or text must not flood the chat or tie up a worker.
 
 Measured on this project's 2-core box (load ~7 from parallel work), before any fix:
-* a 4.6 MB page of 150,000 tiny paragraphs: extract_article took 167 s (trafilatura runs twice,
-  its time grows faster than linearly: 1.2 MB took 10 s a pass), then answered no_article_text;
-  150,000 links: 107 s. Both pages are under fetch.max_bytes, so any link can cost that much.
+* a 4.6 MB page of 150,000 tiny paragraphs: extract_article took 129-167 s (trafilatura runs
+  twice, its time grows faster than linearly: 1.2 MB took 10 s a pass), then answered
+  no_article_text; 150,000 links: 55-107 s. Both pages are under fetch.max_bytes, so any link
+  can cost that much, longer than the bot's job_timeout_s (120 s).
 * og:title / og:site_name of 9,000-10,000 characters: the brief's title and site are that long
   and the bot would send them as several messages.
 * three 3,000-word sentences: the summary is one 10,884-character sentence (5 messages).
