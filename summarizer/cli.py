@@ -35,12 +35,20 @@ def read_source(arg: str, settings: Settings, stdin: TextIO | None = None) -> So
         raw = stream.buffer.read(settings.fetch.max_bytes + 1) if hasattr(stream, "buffer") else stream.read().encode()
         return _source_from_bytes(raw, None, settings)
     path = Path(arg)
-    if not path.is_file():
+    shown = arg if len(arg) <= 80 else arg[:77] + "..."
+    try:
+        is_file = path.is_file()  # raises for names the OS cannot hold (too long, NUL bytes)
+    except (OSError, ValueError):
+        is_file = False
+    if not is_file:
         if "://" in arg or arg.startswith("www."):
-            raise BriefError("bad_url", f"Not an http(s) URL: {arg!r}. Links must start with http:// or https://.")
-        raise BriefError("bad_source", f"No such file: {arg!r} (give a URL, a .html/.txt file or '-').")
-    with open(path, "rb") as fh:
-        raw = fh.read(settings.fetch.max_bytes + 1)
+            raise BriefError("bad_url", f"Not an http(s) URL: {shown!r}. Links must start with http:// or https://.")
+        raise BriefError("bad_source", f"No such file: {shown!r} (give a URL, a .html/.txt file or '-').")
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(settings.fetch.max_bytes + 1)
+    except OSError as exc:
+        raise BriefError("bad_source", f"Cannot read {shown!r}: {exc.strerror or exc}.") from None
     suffix = path.suffix.lower()
     return _source_from_bytes(raw, "html" if suffix in HTML_SUFFIXES else "text" if suffix in TEXT_SUFFIXES else None, settings)
 

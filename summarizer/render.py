@@ -24,6 +24,9 @@ class RenderLimits:
     max_speakers: int = 8
     max_statements: int = 3  # per speaker
     max_statement_chars: int = 320
+    max_title_chars: int = 300
+    max_site_chars: int = 100
+    max_name_chars: int = 120  # a speaker's name or role
 
 
 # One friendly sentence per error code, for the chat and the CLI.
@@ -73,22 +76,27 @@ def _statement(quote: Quote, limits: RenderLimits) -> str:
 
 
 def _speaker_parts(speaker: Speaker, limits: RenderLimits) -> tuple[str, str | None, str]:
+    name = _shorten(speaker.name, limits.max_name_chars)
+    role = _shorten(speaker.role, limits.max_name_chars) if speaker.role else None
     statements = "; ".join(_statement(q, limits) for q in speaker.quotes[: limits.max_statements])
     more = len(speaker.quotes) - limits.max_statements
     if more > 0:
         statements += f" (+{more} more)"
-    return speaker.name, speaker.role, statements
+    return name, role, statements
 
 
 def _render(brief: Brief, limits: RenderLimits, esc: Callable[[str], str], bold: Callable[[str], str],
             source_line: Callable[[str], str]) -> str:
-    title = brief.title or "Untitled article"
+    # _shorten also collapses line breaks: an inline field must stay on one line so that
+    # split_message, which may cut between lines, never separates a tag from its end.
+    title = _shorten(brief.title or "Untitled article", limits.max_title_chars)
     parts = [bold(esc(title))]
-    source = " · ".join(x for x in (brief.site, format_date(brief.published)) if x)
+    site = _shorten(brief.site, limits.max_site_chars) if brief.site else None
+    source = " · ".join(x for x in (site, format_date(brief.published)) if x)
     if source:
         parts[0] += "\n" + source_line(source)
     if brief.summary:
-        parts.append(bold("Summary:") + " " + esc(" ".join(s.strip() for s in brief.summary)))
+        parts.append(bold("Summary:") + " " + esc(" ".join(" ".join(s.split()) for s in brief.summary)))
     if brief.speakers:
         lines = [bold("Who said what")]
         for speaker in brief.speakers[: limits.max_speakers]:

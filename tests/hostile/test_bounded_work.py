@@ -67,9 +67,6 @@ def _flood_page() -> str:
     return pages.ARTICLE_HTML.replace("</head>", head + "</head>")
 
 
-@pytest.mark.xfail(strict=True, reason="render.py shows Brief.title and Brief.site in full (extract.py keeps "
-                   "og:title/og:site_name of any length): a 9,000-character title is 3 messages. Suggested: "
-                   "_shorten title (~300 chars) and site (~100) in _render, as statements already are")
 def test_page_metadata_cannot_flood_the_chat() -> None:
     article = extract_article(_flood_page(), "https://coast.example/pier", SETTINGS.extract)
     brief = Brief(id=None, title=article.title, site=article.site, url=article.url, published=article.published,

@@ -101,11 +101,6 @@ def test_brief_of_hostile_pasted_text_is_safe() -> None:
             assert brief.text[q.start:q.end] == q.text
 
 
-@pytest.mark.xfail(strict=True, reason="render.py split_message: _pack cuts a paragraph at '\\n' without tracking "
-                   "open tags (only _split_long does), so a bold title or speaker name holding a line break, in a "
-                   "paragraph over 4096 characters, yields '<b>…' in one message and '…</b>' in the next, which "
-                   "Telegram refuses. Suggested: collapse whitespace in inline fields in _render "
-                   "(' '.join(title.split()), same for site, name, role), and/or balance tags in _pack too")
 @pytest.mark.parametrize("field", ["title", "site", "name"])
 def test_line_breaks_inside_inline_fields_keep_tags_balanced(field: str) -> None:
     long_lines = ("Word " * 500 + "\n") * 3
