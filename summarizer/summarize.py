@@ -83,7 +83,20 @@ def extractive_summary(doc: "Doc", title: str | None, settings: Settings, length
     title_vector = vectors[len(usable)] if title else None
     scores = sentence_scores(usable, sentence_vectors, title_vector, settings.summary)
     chosen = select(usable, sentence_vectors, scores, settings.summary, length)
-    return [usable[i].text for i in sorted(chosen)]
+    budget = settings.summary.words[length]
+    return [_cut_overlong(usable[i].text, budget) for i in sorted(chosen)]
+
+
+def _repeats(a: Sentence, b: Sentence) -> bool:
+    wa, wb = set(a.text.lower().split()), set(b.text.lower().split())
+    return len(wa & wb) >= DUPLICATE_OVERLAP * max(1, len(wa | wb))
+
+
+def _cut_overlong(text: str, budget: int) -> str:
+    words = list(re.finditer(r"\S+", text))
+    if len(words) <= OVERLONG_BUDGETS * budget:
+        return text
+    return text[: words[budget - 1].end()]
 
 
 # --- step 1: candidates -----------------------------------------------------------
@@ -126,6 +139,12 @@ _QUOTED = re.compile(
 
 # Sentences shorter than this many words are headings, captions or fragments.
 MIN_WORDS = 5
+# Two sentences sharing this much of their words (Jaccard) are one sentence repeated (a
+# repeated paragraph, a pull quote): MMR only lowers a repeat's score, so repeats are excluded.
+DUPLICATE_OVERLAP = 0.9
+# A lone sentence longer than this many word budgets (a run-on block without full stops)
+# is cut to the budget at a word boundary: still a substring of the article, never a wall of text.
+OVERLONG_BUDGETS = 2
 # A sentence this much inside quotation marks is "only a quote" (who said it is lost).
 QUOTE_ONLY_SHARE = 0.9
 
@@ -248,5 +267,5 @@ def select(
         best = max(fits, key=value)
         chosen.append(best)
         used += sentences[best].words
-        remaining.discard(best)
+        remaining = {i for i in remaining if i != best and not _repeats(sentences[i], sentences[best])}
     return chosen

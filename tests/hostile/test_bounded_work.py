@@ -80,9 +80,6 @@ def _giant_sentences() -> str:
     return "\n\n".join(" ".join(words[(i * 7 + k) % len(words)] for i in range(3000)) + "." for k in range(3))
 
 
-@pytest.mark.xfail(strict=True, reason="summarize.py select(): when no sentence fits the word budget the best one "
-                   "is taken whole, so a 3,000-word sentence becomes a 10,884-character summary (5 messages). "
-                   "Suggested: cut it at a word boundary near the budget (a prefix stays an exact substring)")
 def test_summary_of_giant_sentences_is_bounded() -> None:
     brief = make_brief(Source(text=_giant_sentences()), SETTINGS)
     assert brief.error is None, brief.error
