@@ -52,9 +52,13 @@ def extract_article(html: str, url: str | None, settings: ExtractSettings) -> Ar
         article.site = article.site or _host(url)
         return article
 
+    html = _parseable_html(html, settings)
     doc, text, dateline = None, "", None
-    # Precision first (measured best); on pages where it finds too little, try for recall.
-    for options in (_TRAFILATURA_OPTIONS, _TRAFILATURA_FALLBACK):
+    # Precision first (measured best); on pages where it finds too little, try for recall —
+    # but parse a page twice only when it is small enough for that to stay cheap.
+    passes = (_TRAFILATURA_OPTIONS, _TRAFILATURA_FALLBACK) if len(html) <= settings.max_html_chars // 2 else (
+        _TRAFILATURA_OPTIONS,)
+    for options in passes:
         doc = _trafilatura(html, url, options) or doc
         text, dateline = _body_text(doc, settings)
         if is_enough_text(text, settings):
@@ -70,6 +74,32 @@ def extract_article(html: str, url: str | None, settings: ExtractSettings) -> Ar
         author=doc.author or None,
         language=doc.language or _html_language(html) or guess_language(text),
     )
+
+
+_SCRIPT_OR_STYLE = re.compile(r"(<(script|style|noscript|template)\b[^>]*>).*?(</\2\s*>)", re.IGNORECASE | re.DOTALL)
+_CHAR_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
+
+
+def _xml_allowed(code: int) -> bool:
+    return (code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
+            or 0x10000 <= code <= 0x10FFFF)
+
+
+def _parseable_html(html: str, settings: ExtractSettings) -> str:
+    """The page as the HTML parser should see it: bounded in size, with nothing it chokes on.
+
+    Script and style bodies carry no article text but can be most of a page's bytes; a
+    reference to a character XML forbids (&#x7;) makes lxml give up on the whole page.
+    """
+    html = _SCRIPT_OR_STYLE.sub(r"\1\3", html)
+    html = _CONTROL.sub(" ", html)
+
+    def char_ref(m: re.Match) -> str:
+        code = int(m.group(1), 16) if m.group(1) else int(m.group(2))
+        return m.group(0) if _xml_allowed(code) else " "
+
+    html = _CHAR_REF.sub(char_ref, html)
+    return html[: settings.max_html_chars]
 
 
 def _trafilatura(html: str, url: str | None, options: dict):
@@ -231,12 +261,15 @@ def _paragraphs(text: str) -> list[str]:
     return [line for line in lines if line]
 
 
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]+")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Invisible characters that sit inside words ("Lin\u200bda"): deleted, not made spaces.
+# (ZWJ/ZWNJ stay: emoji sequences and several scripts need them.)
+_INVISIBLE = re.compile(r"[\u200b\u2060\ufeff\u00ad]")
 
 
 def _clean_line(line: str) -> str:
-    return _SPACES.sub(" ", _CONTROL.sub(" ", line)).strip()
+    return _SPACES.sub(" ", _CONTROL.sub(" ", _INVISIBLE.sub("", line))).strip()
 
 
 def _words(line: str) -> list[str]:

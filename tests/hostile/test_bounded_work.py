@@ -40,10 +40,6 @@ def _many_paragraphs_page() -> str:
     return "<html><body><article>" + "<p>Short line of text here.</p>" * 150_000 + "</article></body></html>"
 
 
-@pytest.mark.xfail(strict=True, reason="extract.py hands trafilatura the whole page (up to fetch.max_bytes, 5 MB), "
-                   "twice when the first pass finds too little: 167 s on a 4.6 MB page of tiny paragraphs. Suggested: "
-                   "drop <script>/<style> bodies, then refuse (too_large) or cut pages over ~2 MB before parsing, and "
-                   "skip the recall pass for such pages")
 def test_html_extractor_is_given_a_bounded_amount_of_html(monkeypatch: pytest.MonkeyPatch) -> None:
     import trafilatura
 
