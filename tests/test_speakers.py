@@ -320,3 +320,30 @@ def test_passive_report_without_agent_has_no_speaker(run):
     assert run("Details of the deal were revealed on Monday after weeks of talks.") == []
     sp = run("It was announced by the ministry that the border would reopen next week.")
     assert [s.name for s in sp] == ["ministry"] or [s.name for s in sp] == ["the ministry"]
+
+
+# ----- whose subject: relative "who", page debris, participles ------------------------------------------
+def test_who_refers_to_the_person_named_just_before_it(run):
+    text = ("She wakes up each day to a video from her son Daniel Okoro, who sings: "
+            "'Good morning, sleepy head, the sun is up and so am I.'")
+    assert who_said(run(text), "Good morning, sleepy head") == "Daniel Okoro"
+
+
+def test_who_after_a_caption_position_word(run):
+    text = ("Maggie on a night out with Rosa Fenwick, left, who says 'we will keep dancing until we drop' "
+            "The friends often dance all night.")
+    assert who_said(run(text), "we will keep dancing") == "Rosa Fenwick"
+
+
+def test_page_debris_before_a_name_is_not_the_speaker(run):
+    text = ("The former minister said the answers were all evasion. Scroll down for video Harold Benn, "
+            "pictured campaigning this week, has warned that the party wants to use the chaos after the "
+            "election to force another vote.")
+    assert who_said(run(text), "wants to use the chaos") == "Harold Benn"
+
+
+def test_noting_after_told_keeps_the_teller(run):
+    text = ("Gina Marsh, 33, added that she has seen an improvement since starting the treatment. "
+            "However, surgeon Dr. Peter Vance told the Post that he questions the treatments, "
+            "noting that they are not very powerful if clients need to go so often.")
+    assert who_said(run(text), "they are not very powerful") == "Peter Vance"

@@ -94,9 +94,11 @@ def subject_of(verb: Token) -> Token | None:
         if subj:
             # "surgeon Dr. Norman Rowe told": of two subjects, the name next to the verb
             subj.sort(key=lambda c: (c.pos_ not in ("PROPN", "PRON"), abs(c.i - tok.i)))
-            if subj[0].lower_ in ("who", "that", "which") and tok.dep_ == "relcl":
-                return tok.head  # "Tamara, who sings: ..."
-            return subj[0]
+            if subj[0].lower_ == "who":
+                return _antecedent_of_who(subj[0], tok)  # "Tamara, who sings: ..."
+            if subj[0].lower_ in ("that", "which") and tok.dep_ == "relcl":
+                return tok.head
+            return _nominal(subj[0])
         # "by X" of a passive: "it was announced by the ministry"
         agent = [c for c in tok.children if c.dep_ == "agent"]
         for a in agent:
@@ -106,7 +108,8 @@ def subject_of(verb: Token) -> Token | None:
         if agent_only:
             return None
         if tok.dep_ in ("advcl", "conj") and (tok.tag_ == "VBG" or is_reporting_verb(tok)) \
-                and tok.head.dep_ == "ccomp" and is_reporting_verb(tok.head.head):
+                and tok.head.dep_ == "ccomp" and is_reporting_verb(tok.head.head) \
+                and not (is_reporting_verb(tok.head) and _has_subject(tok.head)):
             # "X said the ruling was unfair, adding: ..." (parsed as part of the reported clause)
             tok, hops = tok.head.head, hops + 1
             continue
@@ -123,6 +126,37 @@ def subject_of(verb: Token) -> Token | None:
             return tok.head
         break
     return None
+
+
+# Caption words between a name and its relative clause: "Julia, left, who says ...".
+_CAPTION_PLACES = frozenset(["left", "right", "centre", "center", "above", "below", "top", "bottom", "pictured",
+                             "inset", "far"])
+
+
+def _has_subject(verb: Token) -> bool:
+    return any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children)
+
+
+def _antecedent_of_who(who: Token, verb: Token) -> Token:
+    """"who" stands for the person named just before it: "a video from her daughter Tamara, who sings"
+    (the parser may hang the clause on "video"), "Pat with Julia, left, who says" (or on nothing)."""
+    head = verb.head if verb.dep_ == "relcl" else None
+    for t in reversed(who.doc[max(0, who.i - 6):who.i]):
+        if t.is_punct or t.is_space or t.lower_ in _CAPTION_PLACES or t.like_num:
+            continue
+        if t.pos_ == "PROPN" or t.pos_ == "NOUN" and is_person_noun(t.lemma_):
+            return t
+        break
+    return head if head is not None else who
+
+
+def _nominal(subj: Token) -> Token:
+    """A subject the tagger took for a verb is page debris in front of a name ("Scroll down for video
+    Gordon Brown, pictured, has warned"): the person named in it is the subject."""
+    if subj.pos_ != "VERB":
+        return subj
+    names = [t for t in subj.subtree if t.pos_ == "PROPN" and t.ent_type_ == "PERSON"]
+    return names[-1] if names else subj
 
 
 def _named_appos(tok: Token) -> Token:
