@@ -347,3 +347,17 @@ def test_noting_after_told_keeps_the_teller(run):
             "However, surgeon Dr. Peter Vance told the Post that he questions the treatments, "
             "noting that they are not very powerful if clients need to go so often.")
     assert who_said(run(text), "they are not very powerful") == "Peter Vance"
+
+
+# ----- "according to" as the channel, not the speaker ----------------------------------------------------
+def test_according_to_a_paper_after_a_named_speaker_keeps_the_speaker(run):
+    text = ("In court today, prosecutors said Ramos married men from Egypt, Turkey and Mali - countries "
+            "that were red flags for immigration, according to The New York Daily News.")
+    rows = statements(run(text))
+    assert [(r[0], r[3]) for r in rows] == [("prosecutors", "said")]
+
+
+def test_according_to_source_ends_at_the_comma(run):
+    text = ("George also told the newspaper Garcia threw her out. "
+            "According to the Post, Ramos and Garcia are parents to a baby girl.")
+    assert who_said(run(text), "parents to a baby girl") == "Post"

@@ -76,8 +76,12 @@ class Attributor:
                 indirect.extend(self._report_noun(tok))
         indirect = self._drop_nested(indirect)
         # "Sources claimed X, according to the Telegraph": the claim is the statement, the paper its channel
+        # "Prosecutors said X, according to the Daily News": the clause "according to" hangs on is
+        # already the prosecutors' statement; the paper only carried it
         indirect = [st for st in indirect if not (st.cue is not None and st.cue.lower_ == "according" and any(
-            o is not st and o.cue is not None and st.start <= o.cue.idx < st.end for o in indirect))]
+            o is not st and o.cue is not None and (st.start <= o.cue.idx < st.end or (
+                o.cue.lower_ != "according" and o.start <= st.cue.head.idx < o.end))
+            for o in indirect))]
         self.indirect = indirect
         self._cue_remaining_quotes()
         self._chain_continued_quotes()

@@ -75,6 +75,13 @@ def subject_of(verb: Token) -> Token | None:
     if verb.lower_ == "according":
         to = next((c for c in verb.children if c.lower_ == "to"), None)
         obj = next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
+        if obj is not None:
+            # "According to the Post, Barrientos and Garcia are ...": a parse that ran the source into the
+            # sentence's subject; the source ends at the first comma
+            comma = next((t for t in verb.doc[to.i + 1:obj.i] if t.text == ","), None)
+            if comma is not None:
+                named = [t for t in verb.doc[to.i + 1:comma.i] if t.pos_ in ("PROPN", "NOUN")]
+                return named[-1] if named else obj
         return obj
     tok, hops = verb, 0
     while tok is not None and hops < 4:
