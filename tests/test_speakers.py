@@ -361,3 +361,17 @@ def test_according_to_source_ends_at_the_comma(run):
     text = ("George also told the newspaper Garcia threw her out. "
             "According to the Post, Ramos and Garcia are parents to a baby girl.")
     assert who_said(run(text), "parents to a baby girl") == "Post"
+
+
+# ----- "the comedian said": a definite description of someone already named --------------------------
+def test_definite_description_is_the_previous_sentences_subject(run):
+    text = ("Two comedians came out in support of the party. Ben Ellis took a swipe at Mia Kloss over her "
+            "criticism of the tax, at the event also attended by Eddie Zard and Sally Lamb. "
+            "The comedian told a 1,000-strong crowd the popstar had made her money showering in a bikini.")
+    assert who_said(run(text), "had made her money") == "Ben Ellis"
+
+
+def test_definite_description_is_not_someone_named_in_the_same_sentence(run):
+    text = ("Lizzi Crawford, 32, tipped the scales at 20 stone when she overheard the young bus passenger "
+            "ask his mum: 'Has she got a baby in her belly?'")
+    assert who_said(run(text), "Has she got a baby") == "the young bus passenger"

@@ -454,12 +454,30 @@ class SpeakerResolver:
         det = next((t for t in head.lefts if t.dep_ == "det"), None)
         if det is not None and det.lower_ == "the" and head.tag_ == "NN" and head.ent_type_ == "" \
                 and lemma not in ORG_NOUNS and is_person_noun(lemma):
-            # the most talked-about person so far (the story's subject), the latest among equals
             g = _gender_of_words([lemma])
+            sent = head.sent
+            # someone named earlier in the same sentence would be "he"/"she", not a description
+            # ("she overheard the young passenger ask ...")
+            here = {id(m.entity) for m in self.mentions if sent.start_char <= m.at < head.idx}
+
+            def fits(m: Mention) -> bool:
+                e = m.entity
+                return e.named and e.kind == "person" and id(e) not in here and not (g and e.gender and g != e.gender)
+
+            # the person the previous sentence was about: "Ben Elton took a swipe at ... The comedian told ..."
+            if sent.start > 0:
+                prev = self.doc[sent.start - 1].sent
+                topic = next((m for m in self.mentions if prev.start_char <= m.at < prev.end_char
+                              and m.subject and fits(m)), None)
+                if topic is not None:
+                    topic.entity.add_role(self._phrase(head, with_det=False) if topic.entity.role is None
+                                          else None, lemma)
+                    return topic.entity
+            # else the most talked-about person so far (the story's subject), the latest among equals
             counts: dict[int, tuple[int, int, Entity]] = {}
             for n, m in enumerate(self.mentions):
                 e = m.entity
-                if m.at < head.idx and e.named and e.kind == "person" and not (g and e.gender and g != e.gender):
+                if m.at < head.idx and fits(m):
                     counts[id(e)] = (counts.get(id(e), (0, 0, e))[0] + 1, n, e)
             if counts:
                 entity = max(counts.values(), key=lambda c: c[:2])[2]
