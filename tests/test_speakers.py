@@ -375,3 +375,9 @@ def test_definite_description_is_not_someone_named_in_the_same_sentence(run):
     text = ("Lizzi Crawford, 32, tipped the scales at 20 stone when she overheard the young bus passenger "
             "ask his mum: 'Has she got a baby in her belly?'")
     assert who_said(run(text), "Has she got a baby") == "the young bus passenger"
+
+
+def test_a_paper_named_with_the_is_never_she(run):
+    text = ("In the wake of the Enquirer's revelation, the uncle posted a message in which she reportedly "
+            "told him: 'I am going to confront everyone on everything.'")
+    assert who_said(run(text), "confront everyone") != "Enquirer"

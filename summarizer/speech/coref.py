@@ -261,6 +261,8 @@ class SpeakerResolver:
         role, role_head = self.role_of(head, name)
         honorific = self.doc[name[0].i - 1].lower_.rstrip(".") if name[0].i > 0 else ""
         labels = {t.ent_type_ for t in name}
+        if "PERSON" in labels and self._with_article(name) and set(name_words(text)) & _ORG_WORDS:
+            labels = labels - {"PERSON"} | {"ORG"}  # "the Enquirer's revelation": a person's name takes no "the"
         entity = self._match_name(text, at=head.idx, person="PERSON" in labels)
         if entity is None:
             entity = Entity(name=text, kind=self._kind(labels, text))
@@ -280,6 +282,10 @@ class SpeakerResolver:
         if record:
             self.mentions.append(Mention(entity, head.idx, head.dep_ in ("nsubj", "nsubjpass")))
         return entity
+
+    def _with_article(self, name: list[Token]) -> bool:
+        first = name[0].i
+        return first > 0 and self.doc[first - 1].lower_ == "the"
 
     @staticmethod
     def _has_age(head: Token) -> bool:
