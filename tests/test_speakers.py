@@ -381,3 +381,12 @@ def test_a_paper_named_with_the_is_never_she(run):
     text = ("In the wake of the Enquirer's revelation, the uncle posted a message in which she reportedly "
             "told him: 'I am going to confront everyone on everything.'")
     assert who_said(run(text), "confront everyone") != "Enquirer"
+
+
+def test_closing_x_reports_attributes_the_whole_sentence(run):
+    text = ("Lawrence began taking the photos when his son was months old. After receiving positive feedback, "
+            "Lawrence decided to compile the photos in a calendar and plans to donate half the proceeds to two "
+            "Down Syndrome foundations, KSL  reports.")
+    rows = statements(run(text))
+    assert [(r[0], r[3]) for r in rows] == [("KSL", "reports")]
+    assert "Lawrence decided to compile the photos" in rows[0][1]

@@ -138,7 +138,7 @@ class Attributor:
             if subject is not None:
                 return self._trailing_cue(verb, subject)
             return []
-        if subject is None:
+        if subject is None or self._is_trailing_cue(clause):
             return []
         lo, hi = self._within_sentence(verb, clause.left_edge.i, clause.right_edge.i)
         hi = self._with_trailing_partial_quote(verb, hi)
@@ -173,6 +173,23 @@ class Attributor:
                 hi = min(hi, qlo - 1)
         statement = self._clause_statement(lo, hi, verb, subject)
         return [statement] if statement else []
+
+    def _is_trailing_cue(self, clause: Token) -> bool:
+        """"Lawrence decided to ... two foundations, KSL reports.": the parser made the closing cue the
+        complement of the sentence's verb; it attributes the sentence, it is not what was decided."""
+        if not is_reporting_verb(clause) or clause_of(clause) is not None:
+            return False
+        subject = subject_of(clause)
+        if subject is None or subject.i > clause.i:
+            return False
+        first = subject.left_edge.i
+        return first > 0 and self.doc[first - 1].text == "," and self._ends_sentence_at(clause.right_edge.i)
+
+    def _ends_sentence_at(self, i: int) -> bool:
+        nxt = i + 1
+        while nxt < len(self.doc) and self.doc[nxt].is_space:
+            nxt += 1
+        return nxt >= len(self.doc) or self.doc[nxt].text in _SENT_END or "\n" in self.doc[nxt].text
 
     def _quote_right_before(self, qi: int, verb: Token, subject: Token | None) -> bool:
         """A sentence-like quote followed by nothing but its cue: '"…," she said' / '"…," said Smith'."""

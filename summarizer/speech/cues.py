@@ -106,6 +106,12 @@ def subject_of(verb: Token) -> Token | None:
             if subj[0].lower_ in ("that", "which") and tok.dep_ == "relcl":
                 return tok.head
             return _nominal(subj[0])
+        if tok is verb and tok.tag_ in ("VBZ", "VBD"):
+            # "..., KSL reports.": the tagger took the source for a compound of the verb
+            comp = [c for c in tok.children if c.dep_ == "compound" and c.pos_ == "PROPN" and c.i < tok.i
+                    and all(t.is_space for t in tok.doc[c.right_edge.i + 1:tok.i])]
+            if comp:
+                return comp[-1]
         # "by X" of a passive: "it was announced by the ministry"
         agent = [c for c in tok.children if c.dep_ == "agent"]
         for a in agent:
