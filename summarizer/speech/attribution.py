@@ -183,7 +183,9 @@ class Attributor:
         if subject is None or subject.i > clause.i:
             return False
         first = subject.left_edge.i
-        return first > 0 and self.doc[first - 1].text == "," and self._ends_sentence_at(clause.right_edge.i)
+        after = self.doc[clause.i + 1:clause.right_edge.i + 1]
+        return first > 0 and self.doc[first - 1].text == "," and all(t.is_punct or t.is_space for t in after) \
+            and self._ends_sentence_at(clause.right_edge.i)
 
     def _ends_sentence_at(self, i: int) -> bool:
         nxt = i + 1
