@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 import sqlite3
 from dataclasses import dataclass, replace
@@ -11,6 +12,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
+from summarizer.render import render_error_text
 from summarizer.settings import Settings
 
 from . import texts
@@ -146,18 +148,25 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("storage unavailable (%s) while handling update %s", context.error, update.update_id)
         return
     log.error("error while handling an update", exc_info=context.error)
+    # Never leave a message without an answer: unless a job already answers it, say it failed.
+    message = update.effective_message if isinstance(update, Update) else None
+    if message is None or update.callback_query is not None:
+        return
+    try:
+        if not services(context).storage.has_job(update.update_id, 0):
+            await message.reply_text(html.escape(render_error_text("engine_failed"), quote=False))
+    except Exception as exc:  # the error handler itself must not fail
+        log.warning("could not answer update %s after an error: %s", update.update_id, exc)
 
 
 # -- shared steps ------------------------------------------------------------------------
 def inputs_of(message: Message, settings: Settings, *, allow_text: bool) -> list[dict[str, str]]:
-    """What to brief in a message: its links (capped), else its text if it reads like an article."""
-    links = message_links(message, settings.bot.max_links_per_message)
-    if links:
-        return [{"url": url} for url in links]
+    """What to brief in a message: its text if it reads like an article (a pasted article with
+    links in it is the article, not its links), else its links (capped)."""
     text = message_text(message)
     if allow_text and looks_like_article(text, settings.bot.min_article_chars):
         return [{"text": text}]
-    return []
+    return [{"url": url} for url in message_links(message, settings.bot.max_links_per_message)]
 
 
 async def brief_sources(update: Update, context: ContextTypes.DEFAULT_TYPE, sources: list[dict[str, str]],
@@ -169,6 +178,10 @@ async def brief_sources(update: Update, context: ContextTypes.DEFAULT_TYPE, sour
     for seq, source in enumerate(sources):
         if svc.storage.has_job(update.update_id, seq):
             continue  # an update replayed after a restart: its job answers (or answered) it
+        if len(source.get("text", "").encode("utf-8", "surrogatepass")) > svc.settings.fetch.max_bytes:
+            # The same limit as a downloaded page (Telegram itself caps messages far below it).
+            await target.reply_text(html.escape(render_error_text("too_large"), quote=False))
+            continue
         if not svc.limiter.allow(user.id if user else None, chat.id):
             await target.reply_text(texts.RATE_LIMITED)
             return
