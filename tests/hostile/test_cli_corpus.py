@@ -30,21 +30,6 @@ MAX_CHARS = load_settings(env=CORPUS_ENV).extract.max_chars
 # Cases that fail because of a known bug in a stage owned by someone else: the test stays
 # here, strict, so it turns red (XPASS) the moment the bug is fixed and this mark can go.
 KNOWN_BUGS: dict[str, str] = {
-    "same-sentence-400-times": "summarize.py select(): MMR only lowers the score of a sentence identical to one "
-                               "already chosen, so a repeated sentence fills the summary 3 times; skip candidates "
-                               "whose similarity to a chosen sentence is ~1 (or whose text equals one)",
-    **dict.fromkeys(["html-file-control-char-entity", "html-file-noncharacter-entity"],
-                    "extract.py: trafilatura returns None for a page holding one character reference that XML "
-                    "forbids (&#x7;, &#xFFFE;), so the whole article is no_article_text; suggested: replace such "
-                    "references (and raw C0 controls) with a space before calling trafilatura"),
-    **dict.fromkeys(["argument-pasted-article", "argument-very-long-path"],
-                    "cli.py read_source: Path(arg).is_file() raises OSError (ENAMETOOLONG) for an argument over "
-                    "255 characters per component or 4096 in all, which main() reports as 'internal_error: "
-                    "OSError: [Errno 36] File name too long: <the whole argument>'; suggested: treat an OSError "
-                    "from is_file() as 'not a file' (bad_source) and shorten the argument echoed in messages"),
-    "zero-width-inside-words": "extract.py _SPACES turns U+200B (zero-width space) into a real space and keeps U+2060, "
-                               "so 'Lin\\u200bda Okafor' reads 'Lin da' and the speaker's name is broken; suggested: "
-                               "delete U+200B, U+2060 and U+FEFF inside lines instead of mapping them to spaces",
 }
 
 
