@@ -34,7 +34,7 @@ from .emulator import BotApiEmulator
 from .test_restart import PYTHON_M_BOT, BotProcess
 
 NEWS = "http://news.test"  # the stand-in engine never fetches; the path says how it behaves
-JOB_TIMEOUT_S = 6.0
+JOB_TIMEOUT_S = 8.0  # long enough that the quiet chats are surely answered first
 
 
 class StandInEngine:

@@ -13,6 +13,7 @@ person does. The figures (throughput, time to answer, peak memory) are printed w
 
 from __future__ import annotations
 
+import asyncio
 import os
 import statistics
 import threading
@@ -22,6 +23,7 @@ from typing import Any, Iterator
 
 import pytest
 
+from bot.jobs import FairQueue
 from tests.http_server import serve
 
 from . import articles
@@ -171,3 +173,17 @@ def test_load_many_chats_one_burst(fresh_api: BotApiEmulator, story_site: tuple[
     assert len(answered) == MESSAGES
     assert max(overtaking) <= WORKERS + 3, overtaking
     assert memory.peak - memory.start < MAX_RSS_GROWTH_MB
+
+
+def test_fair_queue_takes_turns_over_chats() -> None:
+    async def order() -> list[int]:
+        queue = FairQueue()
+        for job in range(1, 6):
+            queue.put_nowait(100, job)  # chat 100 bursts five jobs
+        queue.put_nowait(200, 6)
+        queue.put_nowait(300, 7)
+        queue.put_nowait(200, 8)
+        return [await queue.get() for _ in range(len(queue))]
+
+    # Each chat in turn, its own jobs in order; the burst's rest comes last.
+    assert asyncio.run(order()) == [1, 6, 7, 2, 8, 3, 4, 5]
