@@ -390,3 +390,10 @@ def test_closing_x_reports_attributes_the_whole_sentence(run):
     rows = statements(run(text))
     assert [(r[0], r[3]) for r in rows] == [("KSL", "reports")]
     assert "Lawrence decided to compile the photos" in rows[0][1]
+
+
+def test_the_description_refers_back_to_the_unnamed_source_introduced_with_it(run):
+    text = ("A head teacher at one of the schools said parents tried to undermine her authority. "
+            "Inspector Kim Dale visited the school in May. The head teacher, who wished to remain anonymous, "
+            "said she heard parents speaking to an inspector about her.")
+    assert who_said(run(text), "she heard parents speaking") == "A head teacher"

@@ -456,8 +456,11 @@ class SpeakerResolver:
                 last = max((m.at for m in self.mentions if m.entity is e and m.at < head.idx), default=-1)
                 return (len(mods & e.role_words), last)
             return max(candidates, key=score)
-        # "the father said", "the actor said": a definite description of the person the story is about
         det = next((t for t in head.lefts if t.dep_ == "det"), None)
+        key = " ".join(t.lemma_.lower() for t in head.doc[head.left_edge.i:head.i + 1] if t.dep_ != "det")
+        if det is not None and det.lower_ == "the" and key in self._unnamed:
+            return self._unnamed[key]  # "A head teacher said ... The head teacher, who ..., said"
+        # "the father said", "the actor said": a definite description of the person the story is about
         if det is not None and det.lower_ == "the" and head.tag_ == "NN" and head.ent_type_ == "" \
                 and lemma not in ORG_NOUNS and is_person_noun(lemma):
             g = _gender_of_words([lemma])
@@ -491,7 +494,6 @@ class SpeakerResolver:
                 return entity
         # An unnamed source stays what the article calls it.
         phrase = self._phrase(head)
-        key = " ".join(t.lemma_.lower() for t in head.doc[head.left_edge.i:head.i + 1] if t.dep_ != "det")
         entity = self._unnamed.get(key)
         if entity is None:
             words = [w.lower() for w in re.findall(r"\w+", phrase)]
