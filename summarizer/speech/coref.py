@@ -11,7 +11,10 @@ named mentions in article order and resolves a speaker phrase to an ``Entity``:
   "it"/"they"), outside quotations;
 * a role description: the entity the article introduced with that role noun
   ("spokesman", "foreign minister"); organisation nouns ("the agency") go to the
-  most recent organisation;
+  most recent organisation; "the head teacher" after an unnamed "a head teacher"
+  is that source; another definite person noun ("the comedian") is the named
+  person the previous sentence was about, else the most mentioned one, never
+  someone named earlier in its own sentence;
 * anything else (an unnamed source: "a witness", "officials") stays as written.
 """
 
