@@ -33,6 +33,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 _lock = threading.Lock()
 
 EMBEDDER_DTYPES = ("auto", "float32", "bfloat16", "int8")
+PAD_MULTIPLE = 8
 
 
 @lru_cache(maxsize=4)
@@ -144,7 +145,9 @@ class SentenceEmbedder:
     def _embed(self, rows: list[list[int]]) -> "torch.Tensor":
         """One model call on token-id rows (padded here): mean-pooled, L2-normalized float32 vectors."""
         torch = self._torch
-        width = max(len(r) for r in rows)
+        # Widths rounded up to a multiple of PAD_MULTIPLE: fewer distinct shapes, so fewer kernels that
+        # oneDNN compiles and keeps per shape (memory grew by ~300 MB over 150 articles without it).
+        width = -(-max(len(r) for r in rows) // PAD_MULTIPLE) * PAD_MULTIPLE
         input_ids = torch.full((len(rows), width), self.pad_id, dtype=torch.long)
         mask = torch.zeros((len(rows), width), dtype=torch.long)
         for n, row in enumerate(rows):

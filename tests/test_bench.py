@@ -46,13 +46,14 @@ def test_joined_articles_are_long_and_marked():
 
 
 def test_html_page_keeps_the_article_text(settings):
-    text = ("The minister said the talks would resume. Critics were not convinced.Officials declined to comment. " * 12)
+    text = " ".join(f"Speaker number {n} said the talks on item {n} would resume next week. Critics of plan {n} "
+                    f"were not convinced.Officials in district {n} declined to comment." for n in range(12))
     article = BenchArticle(id="x", text=text)
     page = article_html(article)
     assert page.count("<p>") >= 4
     brief = make_brief(Source(html=page), settings)
     assert brief.error is None
-    assert "Critics were not convinced." in brief.text
+    assert "Critics of plan 3 were not convinced." in brief.text
 
 
 def test_smoke_run_writes_every_section(eval_dir, tmp_path, capsys):
