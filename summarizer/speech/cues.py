@@ -154,6 +154,8 @@ def _antecedent_of_who(who: Token, verb: Token) -> Token:
     """"who" stands for the person named just before it: "a video from her daughter Tamara, who sings"
     (the parser may hang the clause on "video"), "Pat with Julia, left, who says" (or on nothing)."""
     head = verb.head if verb.dep_ == "relcl" else None
+    if head is not None and (head.ent_type_ == "PERSON" or head.pos_ == "NOUN" and is_person_noun(head.lemma_)):
+        return head  # "a spokesman for Acme Corp, who said": the parser's person stands
     for t in reversed(who.doc[max(0, who.i - 6):who.i]):
         if t.is_punct or t.is_space or t.lower_ in _CAPTION_PLACES or t.like_num:
             continue
