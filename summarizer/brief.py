@@ -40,13 +40,14 @@ def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
 def load_article(source: Source, settings: Settings, timings: dict[str, float] | None = None) -> Article:
     """Fetch (when needed) and extract: the article text the analysis will run on."""
     from .extract import extract_article, extract_pasted_text
-    from .fetch import fetch_page
 
     timings = {} if timings is None else timings
     html, url = source.html, source.url
     if source.text is None and html is None:
         if not url:
             raise BriefError("bad_source", "Nothing to brief: no text, HTML or URL given.")
+        from .fetch import fetch_page  # httpx is imported only when there is something to fetch
+
         with _timed(timings, "fetch"):
             page = fetch_page(url, settings.fetch)
         html, url = page.html, page.final_url
