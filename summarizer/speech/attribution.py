@@ -280,16 +280,21 @@ class Attributor:
         qi = self.in_quote[i]
         return qi >= 0 and self.qtok[qi][1] == i and self.qtok[qi][0] >= lo
 
+    def _host_clause(self, tok: Token, head: Token) -> tuple[int, int]:
+        """Token range of the clause ``head`` governs, minus the inserted phrase ``tok`` heads."""
+        lo, hi = self._within_sentence(tok, head.left_edge.i, head.right_edge.i)
+        if tok.i > head.i:
+            hi = tok.left_edge.i - 1
+        else:
+            lo = tok.right_edge.i + 1
+        return lo, hi
+
     def _parenthetical(self, verb: Token, subject: Token) -> list[Statement]:
         """"He was able to sail, Jordan said, but ...": the clause the parenthetical verb hangs on."""
         head = verb.head
         if self.in_quote[head.i] >= 0:
             return []
-        lo, hi = self._within_sentence(verb, head.left_edge.i, head.right_edge.i)
-        if verb.i > head.i:
-            hi = verb.left_edge.i - 1
-        else:
-            lo = verb.right_edge.i + 1
+        lo, hi = self._host_clause(verb, head)
         if self._quotes_in(lo, hi) and all(self._is_full_quote(q) for q in self._quotes_in(lo, hi)):
             return []
         out = []
@@ -337,11 +342,7 @@ class Attributor:
         head = tok.head
         if subject is None or head is tok:
             return []
-        lo, hi = self._within_sentence(tok, head.left_edge.i, head.right_edge.i)
-        if tok.i > head.i:
-            hi = tok.left_edge.i - 1
-        else:
-            lo = tok.right_edge.i + 1
+        lo, hi = self._host_clause(tok, head)
         quotes = self._quotes_in(lo, hi)
         narrative = [t for t in self.doc[lo:hi + 1] if self.in_quote[t.i] < 0 and not t.is_punct]
         if quotes and len(narrative) <= 1:
