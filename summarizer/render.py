@@ -62,6 +62,9 @@ def format_date(iso: str | None) -> str | None:
         return None
 
 
+_BIDI_OVERRIDES = re.compile("[\u202a-\u202e]")
+
+
 def _shorten(text: str, limit: int) -> str:
     text = " ".join(text.split())
     if len(text) <= limit:
@@ -106,7 +109,9 @@ def _render(brief: Brief, limits: RenderLimits, esc: Callable[[str], str], bold:
         if len(brief.speakers) > limits.max_speakers:
             lines.append(esc(f"… and {len(brief.speakers) - limits.max_speakers} more"))
         parts.append("\n".join(lines))
-    return "\n\n".join(parts)
+    # Bidi embeddings and overrides (U+202A..U+202E) let article text flip what follows it on
+    # screen ("gpj.exe" shown as "exe.jpg"); isolates, which cannot leak, are kept for RTL text.
+    return _BIDI_OVERRIDES.sub("", "\n\n".join(parts))
 
 
 def render_text(brief: Brief, limits: RenderLimits = RenderLimits()) -> str:

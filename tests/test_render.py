@@ -101,3 +101,10 @@ def test_split_one_huge_paragraph_never_cuts_a_tag_or_entity():
 
 def test_short_message_is_one_chunk():
     assert split_message("hello") == ["hello"]
+
+
+def test_bidi_overrides_from_the_article_cannot_flip_the_brief():
+    brief = make_brief(title="Invoice \u202egpj.exe", summary=["Arabic \u2067مرحبا\u2069 stays."])
+    for out in (render_text(brief), render_telegram_html(brief)):
+        assert "\u202e" not in out and "Invoice gpj.exe" in out
+        assert "\u2067مرحبا\u2069" in out  # isolates are harmless and keep RTL text readable
