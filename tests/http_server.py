@@ -70,6 +70,13 @@ def serve(routes: dict[str, Route], hits: list[str] | None = None,
         context.load_cert_chain(*tls)
         server.socket = context.wrap_socket(server.socket, server_side=True)
         scheme = "https"
+    with running(server, scheme) as base_url:
+        yield base_url
+
+
+@contextmanager
+def running(server: ThreadingHTTPServer, scheme: str = "http") -> Iterator[str]:
+    """Run ``server`` (bound to 127.0.0.1) on a thread for the block; yields its base URL."""
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:

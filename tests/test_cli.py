@@ -6,14 +6,13 @@ import io
 import json
 import subprocess
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from summarizer.cli import main
 
 from .conftest import EXAMPLE
+from .http_server import serve
 
 ARTICLE_HTML = """<!doctype html><html><head><title>Council approves new bridge | Riverside Daily</title>
 <meta property="og:site_name" content="Riverside Daily">
@@ -28,30 +27,17 @@ ARTICLE_HTML = """<!doctype html><html><head><title>Council approves new bridge 
 </article><footer>Copyright Riverside Daily</footer></body></html>"""
 
 
-class _Handler(BaseHTTPRequestHandler):
-    routes: dict[str, tuple[int, str, bytes]] = {
-        "/article": (200, "text/html; charset=utf-8", ARTICLE_HTML.encode()),
-        "/image.png": (200, "image/png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100),
-    }
-
-    def do_GET(self):  # noqa: N802 (http.server API)
-        status, ctype, body = self.routes.get(self.path, (404, "text/html", b"<h1>Not found</h1>"))
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+HTML = {"Content-Type": "text/html; charset=utf-8"}
+ROUTES = {
+    "/article": (200, HTML, ARTICLE_HTML.encode()),
+    "/image.png": (200, {"Content-Type": "image/png"}, b"\x89PNG\r\n\x1a\n" + b"\x00" * 100),
+}
 
 
 @pytest.fixture(scope="module")
 def server():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with serve(ROUTES) as base_url:
+        yield base_url
 
 
 @pytest.fixture

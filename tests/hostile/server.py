@@ -8,7 +8,6 @@ gives ``http://127.0.0.1:<port>``; a case's ``url`` is ``case.link(base)``.
 from __future__ import annotations
 
 import gzip
-import threading
 from collections import Counter
 import time
 import zlib
@@ -16,6 +15,7 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable, Iterator
 
+from ..http_server import running
 from . import pages
 
 # How long the "slow" routes stall. Tests set the fetch timeouts well below this
@@ -220,11 +220,5 @@ class _Server(ThreadingHTTPServer):
 @contextmanager
 def hostile_server() -> Iterator[str]:
     """Serve ROUTES on 127.0.0.1 (a free port) for the duration of the block."""
-    httpd = _Server(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with running(_Server(("127.0.0.1", 0), _Handler)) as base_url:
+        yield base_url
