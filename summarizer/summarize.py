@@ -24,6 +24,7 @@ import numpy as np
 
 from .models import get_embedder
 from .settings import Settings, SummarySettings
+from .speech.quotes import find_quote_spans
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc
@@ -126,17 +127,6 @@ _FURNITURE = re.compile(
     re.IGNORECASE,
 )
 _ENDS_LIKE_SENTENCE = re.compile(r"[.!?…][\"”’')\]]*$|[\"”’]$")
-# Quoted passages anywhere in the text: straight, curly double, curly single, guillemets.
-# A closing ’ must not be followed by a letter, so "don’t" is not mistaken for a closing mark.
-# A quote that runs over several sentences often re-opens without closing ("“A. “B,” he
-# said."); an unclosed curly or angle quote counts as quoted up to the next opening or line end.
-_QUOTED = re.compile(
-    r"“[^“”]{1,1500}”|«[^«»]{1,1500}»|(?<!\w)‘[^‘]{1,1500}?’(?!\w)"
-    r"|“[^“”\n]{1,1500}|«[^«»\n]{1,1500}|(?<!\w)‘[^‘’\n]{1,1500}"
-    r"|\"[^\"]{1,1500}\"|(?<!\w)'(?:[^']|'(?=\w)){1,1500}?'(?!\w)",
-    re.DOTALL,
-)
-
 # Sentences shorter than this many words are headings, captions or fragments.
 MIN_WORDS = 5
 # Two sentences sharing this much of their words (Jaccard) are one sentence repeated (a
@@ -212,8 +202,12 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def quoted_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of every passage in quotation marks, the marks included."""
-    return [m.span() for m in _QUOTED.finditer(text)]
+    """(start, end) of every passage in quotation marks, the marks included.
+
+    The speakers stage's quote finder, so both stages agree on what is a quote
+    (apostrophes, nested quotes and quotes left open across paragraphs included).
+    """
+    return [(q.open_at, q.close_end) for q in find_quote_spans(text)]
 
 
 def _quoted_mask(text: str) -> np.ndarray:
