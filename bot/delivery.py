@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 from typing import Awaitable, Callable, TypeVar
 
 from telegram import Bot, ReplyParameters
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
-from summarizer.render import render_error_text, render_telegram_html, split_message
+from summarizer.render import render_telegram_html, split_message
 from summarizer.types import Brief
 
 log = logging.getLogger(__name__)
@@ -25,8 +24,6 @@ class Undeliverable(Exception):
 
 def brief_messages(brief: Brief) -> list[str]:
     """The Telegram HTML messages for a brief: the brief itself, or one friendly error sentence."""
-    if brief.error:
-        return [html.escape(render_error_text(brief.error.code), quote=False)]
     return split_message(render_telegram_html(brief))
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import logging
 import sqlite3
 from dataclasses import dataclass, replace
@@ -12,7 +11,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from summarizer.render import render_error_text
+from summarizer.render import render_error_html
 from summarizer.settings import Settings
 
 from . import texts
@@ -154,7 +153,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     try:
         if not services(context).storage.has_job(update.update_id, 0):
-            await message.reply_text(html.escape(render_error_text("engine_failed"), quote=False))
+            await message.reply_text(render_error_html("engine_failed"))
     except Exception as exc:  # the error handler itself must not fail
         log.warning("could not answer update %s after an error: %s", update.update_id, exc)
 
@@ -180,7 +179,7 @@ async def brief_sources(update: Update, context: ContextTypes.DEFAULT_TYPE, sour
             continue  # an update replayed after a restart: its job answers (or answered) it
         if len(source.get("text", "").encode("utf-8", "surrogatepass")) > svc.settings.fetch.max_bytes:
             # The same limit as a downloaded page (Telegram itself caps messages far below it).
-            await target.reply_text(html.escape(render_error_text("too_large"), quote=False))
+            await target.reply_text(render_error_html("too_large"))
             continue
         if not svc.limiter.allow(user.id if user else None, chat.id):
             await target.reply_text(texts.RATE_LIMITED)

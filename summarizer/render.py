@@ -53,6 +53,11 @@ def render_error_text(code: str) -> str:
     return FRIENDLY_ERRORS.get(code, FRIENDLY_ERRORS["engine_failed"])
 
 
+def render_error_html(code: str) -> str:
+    """The friendly error sentence as Telegram HTML."""
+    return html.escape(render_error_text(code), quote=False)
+
+
 def format_date(iso: str | None) -> str | None:
     if not iso:
         return None
@@ -130,7 +135,7 @@ def _safe_href(url: str | None) -> str | None:
 def render_telegram_html(brief: Brief, limits: RenderLimits = RenderLimits()) -> str:
     """The brief as Telegram HTML (parse_mode=HTML), everything from the article escaped."""
     if brief.error:
-        return html.escape(render_error_text(brief.error.code), quote=False)
+        return render_error_html(brief.error.code)
 
     def esc(s: str) -> str:
         return html.escape(s, quote=False)
