@@ -23,6 +23,7 @@ ERROR_CODES: dict[str, str] = {
     "bad_encoding": "The input is not readable text.",
     "no_article_text": "No article text was found.",
     "too_short": "The text is too short to be an article.",
+    "unsupported_language": "The article is in a language the engine does not read.",
     "engine_failed": "The article could not be analysed.",
     "timeout": "The article took too long to analyse.",
 }
