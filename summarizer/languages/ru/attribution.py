@@ -1,0 +1,634 @@
+"""Who said what in Russian: statements found on the natasha parse with the tables of ``lexicon``.
+
+``attribute_russian(doc, settings)`` returns ``Speaker``s like the English stage does. Rules, each
+named in ``Quote.rule``:
+
+direct quotes (``quotes.quote_pieces``), each needing a cue or a speaker nearby:
+  ``aside``        «…, — сказал Песков, — …»: the author's words inside the marks
+  ``after``        «…», — сказал он. / «…», сообщает Интерфакс: a reporting verb right after the quote
+  ``before``       Песков заявил: «…» / Он сказал, что «…»: a reporting verb before a colon or «что»
+  ``headline``     Лавров: «…»: a name right before the colon, no verb
+  ``continued``    a quote opening the paragraph after the same speaker's quote
+reported speech:
+  ``that``         X заявил(, о том), что CLAUSE; clauses joined by «и что» are separate statements
+  ``infinitive``   X пообещал/призвал/потребовал СДЕЛАТЬ …
+  ``about``        X сообщил об ОБНАРУЖЕНИИ …
+  ``closing``      CLAUSE, сообщает X. / CLAUSE, — заявил X.
+  ``according``    По словам X, CLAUSE / По мнению X, … / по его словам
+  ``as``           Как сообщает X, CLAUSE / CLAUSE, как заявил X.
+  ``about_this``   Об этом заявил X: the previous sentence of the paragraph
+
+Speakers are persons and organisations from NER, named in the nominative with the fullest name the
+article gives (mentions of one person share a surname); roles come from appositions and titles
+before the name ("пресс-секретарь президента Дмитрий Песков"); он/она/они resolve to the latest
+person or organisation that agrees in gender and number; a role mention ("глава МИД",
+"сенатор") resolves to the person introduced with that role; other sources are unnamed
+("наблюдатели", "представитель Microsoft").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ...settings import SpeakerSettings
+from ...types import Quote, Speaker
+from . import lexicon as lx
+from .models import get_russian_models
+from .parse import RuDoc, RuEntity, RuToken
+from .quotes import QuotePiece, quote_pieces
+
+_PUNCT_STRIP = " ,.;:—–-\u00a0"
+SUBJECT_RELS = ("nsubj", "nsubj:pass")
+
+
+@dataclass
+class Source:
+    """One speaker: a person or organisation (named) or an unnamed source."""
+
+    key: str
+    name: str
+    named: bool
+    kind: str  # "person" | "org" | "unnamed"
+    gender: str | None = None
+    number: str = "Sing"
+    role: str | None = None
+    role_heads: set[str] = field(default_factory=set)
+    mentions: list[int] = field(default_factory=list)  # token indices
+
+
+@dataclass
+class Statement:
+    start: int
+    end: int
+    direct: bool
+    cue: str | None
+    source: Source
+    rule: str
+    confidence: float
+    kind: str = "said"  # the lexicon's kind of the cue: said | belief | promise
+
+
+class RussianAttributor:
+    def __init__(self, doc: RuDoc, settings: SpeakerSettings):
+        self.doc = doc
+        self.text = doc.text
+        self.settings = settings
+        self.tokens = doc.tokens
+        self.children: list[list[int]] = [[] for _ in self.tokens]
+        for t in self.tokens:
+            if t.head >= 0:
+                self.children[t.head].append(t.i)
+        self.vocab = get_russian_models().vocab
+        self.sources: dict[str, Source] = {}
+        self.token_source: dict[int, Source] = {}
+        self._collect_sources()
+        self.pieces = quote_pieces(self.text)
+        self.in_quote = [False] * len(self.tokens)
+        for p in self.pieces:
+            for i in self._token_range(p.start, p.end):
+                self.in_quote[i] = True
+
+    # ----------------------------------------------------------------- sources
+    def _collect_sources(self) -> None:
+        for ent in self.doc.ents:
+            if ent.type == "PER":
+                key = "per:" + self._surname(ent)
+                src = self.sources.get(key)
+                if src is None:
+                    src = self.sources[key] = Source(key, ent.normal, True, "person")
+                if len(ent.normal.split()) > len(src.name.split()):
+                    src.name = ent.normal
+                src.gender = src.gender or self._gender(ent)
+                if src.role is None:
+                    src.role = self._role_of(ent)
+                    if src.role:
+                        src.role_heads |= self._role_head_lemmas(ent)
+            elif ent.type in ("ORG", "LOC"):
+                key = "org:" + ent.normal.lower()
+                src = self.sources.get(key)
+                if src is None:
+                    src = self.sources[key] = Source(key, ent.normal, True, "org", None, "Sing")
+            else:
+                continue
+            for i in range(ent.first, ent.last):
+                self.token_source[i] = src
+            src.mentions.append(ent.first)
+
+    def _surname(self, ent: RuEntity) -> str:
+        return ent.normal.split()[-1].lower().replace("ё", "е") if ent.normal.split() else ent.text.lower()
+
+    def _gender(self, ent: RuEntity) -> str | None:
+        for word in ent.normal.split():
+            for form in self.vocab(word.lower()):
+                tags = form.tags
+                if "Name" in tags or "Surn" in tags or "Patr" in tags:
+                    if "masc" in tags:
+                        return "Masc"
+                    if "femn" in tags:
+                        return "Fem"
+        for i in range(ent.first, ent.last):
+            g = self.tokens[i].feats.get("Gender")
+            if g in ("Masc", "Fem"):
+                return g
+        return None
+
+    def _role_of(self, ent: RuEntity) -> str | None:
+        """A title before the name (its apposition head) or an apposition after it."""
+        first = self.tokens[ent.first]
+        # "пресс-секретарь президента Дмитрий Песков": the name is an apposition of the title noun
+        if first.rel == "appos" and 0 <= first.head < ent.first and self._is_role_noun(self.tokens[first.head]):
+            head = self.tokens[first.head]
+            lo = self._leftmost(head.i)
+            if ent.first - lo <= 10:
+                role = self._nominative_phrase(lo, ent.first, head.i)
+                if lo == self.doc.sents[head.sent].first and role[1:2].islower():
+                    role = role[:1].lower() + role[1:]  # "Лидер оппозиции Нино Бурджанадзе заявила"
+                return role
+        # "Дмитрий Песков, пресс-секретарь президента,"
+        for i in range(ent.first, ent.last):
+            for c in self.children[i]:
+                tok = self.tokens[c]
+                if c >= ent.last and tok.rel == "appos" and self._is_role_noun(tok):
+                    hi = self._rightmost(c)
+                    if hi - c <= 10:
+                        return self._nominative_phrase(self._leftmost(c), hi + 1, c)
+        return None
+
+    def _role_head_lemmas(self, ent: RuEntity) -> set[str]:
+        first = self.tokens[ent.first]
+        heads = set()
+        if first.rel == "appos" and 0 <= first.head < ent.first:
+            heads.add(self.tokens[first.head].lemma)
+        for i in range(ent.first, ent.last):
+            heads |= {self.tokens[c].lemma for c in self.children[i] if self.tokens[c].rel == "appos"}
+        return heads
+
+    def _is_role_noun(self, tok: RuToken) -> bool:
+        return tok.pos == "NOUN" and (tok.feats.get("Animacy") == "Anim" or tok.lemma in lx.ROLE_HEADS) \
+            and self.doc.entity_at(tok.i) is None
+
+    def _nominative_phrase(self, lo: int, hi: int, head: int) -> str:
+        """Tokens lo..hi-1 as text, with the head noun and its adjectives before it in the nominative."""
+        words = []
+        for i in range(lo, hi):
+            tok = self.tokens[i]
+            word = tok.text
+            if (i == head or (tok.head == head and tok.pos == "ADJ" and i < head)) \
+                    and tok.feats.get("Case") not in (None, "Nom"):
+                word = self._inflect_nominative(tok) or word
+            words.append((word, tok))
+        out = ""
+        for n, (word, tok) in enumerate(words):
+            if n and self.tokens[tok.i - 1].end < tok.start:
+                out += " "
+            out += word
+        return out.strip(_PUNCT_STRIP)
+
+    def _inflect_nominative(self, tok: RuToken) -> str | None:
+        for form in self.vocab(tok.text.lower()):
+            if form.feats.get("Case") == tok.feats.get("Case") and form.pos in (tok.pos, "NOUN", "ADJ"):
+                nom = form.inflect({"Nom"})
+                if nom:
+                    word = nom.word
+                    return word[:1].upper() + word[1:] if tok.text[:1].isupper() else word
+        return None
+
+    def _leftmost(self, i: int) -> int:
+        lo = i
+        for c in self.children[i]:
+            if c < i and self.tokens[c].pos != "PUNCT":
+                lo = min(lo, self._leftmost(c))
+        return lo
+
+    def _rightmost(self, i: int) -> int:
+        hi = i
+        for c in self.children[i]:
+            if c > i and self.tokens[c].pos != "PUNCT":
+                hi = max(hi, self._rightmost(c))
+        return hi
+
+    def _subtree_span(self, i: int, stop_at: set[int] | None = None) -> tuple[int, int]:
+        lo = hi = i
+        stack = [i]
+        while stack:
+            j = stack.pop()
+            lo, hi = min(lo, j), max(hi, j)
+            stack.extend(c for c in self.children[j] if not stop_at or c not in stop_at)
+        return lo, hi
+
+    # ----------------------------------------------------------------- speakers of verbs
+    def speaker_of_verb(self, v: int) -> Source | None:
+        subj = self._subject(v)
+        if subj is not None:
+            return self.resolve(subj)
+        tok = self.tokens[v]
+        return self._latest(v, tok.feats.get("Gender"), tok.feats.get("Number", "Sing"))
+
+    def _subject(self, v: int) -> int | None:
+        seen = 0
+        while v >= 0 and seen < 3:
+            for c in self.children[v]:
+                if self.tokens[c].rel in SUBJECT_RELS:
+                    return c
+            if self.tokens[v].rel in ("conj", "advcl") and self.tokens[v].head >= 0:
+                v = self.tokens[v].head  # "X приехал и заявил": the subject of the first verb
+                seen += 1
+                continue
+            return None
+        return None
+
+    def resolve(self, i: int) -> Source | None:
+        """The source a subject token refers to."""
+        tok = self.tokens[i]
+        src = self.token_source.get(i)
+        if src is not None:
+            return src
+        for c in self.children[i]:  # "глава МИД Сергей Лавров": the name is an apposition of the subject
+            if self.tokens[c].rel in ("appos", "flat:name", "flat") and c in self.token_source:
+                return self.token_source[c]
+        if tok.pos == "PRON" and tok.lemma in lx.PRONOUNS:
+            gender, number = lx.PRONOUNS[tok.lemma]
+            return self._latest(i, gender, number)
+        if tok.pos in ("NOUN", "PROPN"):
+            role_match = self._by_role(i)
+            if role_match is not None:
+                return role_match
+            for c in self.children[i]:  # "пресс-служба Кадырова", "руководство «Талибана»"
+                if self.tokens[c].rel == "nmod" and c in self.token_source and tok.lemma in lx.UNNAMED_SOURCE_HEADS \
+                        and tok.lemma in ("руководство", "пресс-служба", "служба", "правительство"):
+                    return self.token_source[c]
+            if tok.feats.get("Animacy") == "Anim" or tok.lemma in lx.UNNAMED_SOURCE_HEADS or tok.lemma in lx.ROLE_HEADS:
+                return self._unnamed(i)
+        return None
+
+    def _by_role(self, i: int) -> Source | None:
+        tok = self.tokens[i]
+        best = None
+        for src in self.sources.values():
+            if src.kind == "person" and tok.lemma in src.role_heads and src.mentions and src.mentions[0] < i:
+                if best is None or src.mentions[0] > best.mentions[0]:
+                    best = src
+        return best
+
+    def _unnamed(self, i: int) -> Source:
+        lo, hi = self._leftmost(i), i
+        for c in self.children[i]:  # keep the genitive owner: "представитель Microsoft"
+            if c > i and self.tokens[c].rel == "nmod":
+                hi = max(hi, min(self._rightmost(c), c + 3))
+        lo = max(lo, i - 3)
+        name = self._nominative_phrase(lo, hi + 1, i)
+        name = name[:1].lower() + name[1:] if name[:1].isupper() and lo == self.doc.sents[self.tokens[i].sent].first \
+            and not name[1:2].isupper() else name
+        key = "src:" + name.lower()
+        src = self.sources.get(key)
+        if src is None:
+            tok = self.tokens[i]
+            src = self.sources[key] = Source(key, name, False, "unnamed", tok.feats.get("Gender"),
+                                             tok.feats.get("Number", "Sing"))
+        return src
+
+    def _latest(self, before: int, gender: str | None, number: str | None) -> Source | None:
+        """The latest person (or, for plural, organisation or group) mentioned before token ``before``."""
+        best, best_at = None, -1
+        for src in self.sources.values():
+            if number == "Plur":
+                if src.kind == "person":
+                    continue
+            else:
+                if src.kind == "org" or (src.kind == "unnamed" and src.number == "Plur"):
+                    continue
+                if gender in ("Masc", "Fem") and src.gender not in (None, gender):
+                    continue
+            at = max((m for m in src.mentions if m < before), default=-1)
+            if at > best_at:
+                best, best_at = src, at
+        return best
+
+    # ----------------------------------------------------------------- helpers
+    def _token_range(self, start: int, end: int) -> list[int]:
+        return [t.i for t in self.tokens if t.start >= start and t.end <= end]
+
+    def _token_at(self, offset: int) -> int | None:
+        for t in self.tokens:
+            if t.start >= offset:
+                return t.i
+        return None
+
+    def _is_reporting(self, i: int) -> str | None:
+        tok = self.tokens[i]
+        if tok.pos in ("VERB", "AUX") and tok.lemma in lx.REPORTING_VERBS:
+            return lx.REPORTING_VERBS[tok.lemma]
+        if tok.pos == "ADJ" and tok.lemma in lx.BELIEF_ADJECTIVES:
+            return "belief"
+        return None
+
+    def _cue(self, v: int) -> str:
+        return self.tokens[v].text
+
+    def _clause(self, lo: int, hi: int) -> tuple[int, int] | None:
+        """Character span of tokens lo..hi, trimmed of punctuation and joining words at its edges."""
+        while lo <= hi and (self.tokens[lo].pos == "PUNCT" and self.tokens[lo].text not in "«„\""):
+            lo += 1
+        while hi >= lo and (self.tokens[hi].pos in ("PUNCT", "CCONJ") and self.tokens[hi].text not in "»“\""):
+            hi -= 1
+        if hi < lo:
+            return None
+        start, end = self.tokens[lo].start, self.tokens[hi].end
+        if len(self.text[start:end].split()) < self.settings.min_indirect_words:
+            return None
+        return start, end
+
+    # ----------------------------------------------------------------- the rules
+    def run(self) -> list[Statement]:
+        out: list[Statement] = []
+        used_verbs: set[int] = set()
+        out.extend(self._direct(used_verbs))
+        out.extend(self._indirect(used_verbs))
+        return _without_overlaps(out)
+
+    def _direct(self, used_verbs: set[int]) -> list[Statement]:
+        out: list[Statement] = []
+        prev: Statement | None = None
+        prev_piece: QuotePiece | None = None
+        for n, p in enumerate(self.pieces):
+            found = self._direct_cue(p, n)
+            st = None
+            if found is not None:
+                v, src, rule = found
+                if src is not None:
+                    if v is not None:
+                        used_verbs.add(v)
+                    st = Statement(p.start, p.end, True, self._cue(v) if v is not None else None, src, rule, 0.9)
+            if st is None and prev is not None and prev_piece is not None and self._continues(prev_piece, p):
+                st = Statement(p.start, p.end, True, None, prev.source, "continued", 0.7)
+            if st is None:
+                continue
+            if len(self.text[p.start:p.end].split()) < 2 and st.rule != "aside":
+                continue  # a name or a scare quote
+            out.append(st)
+            prev, prev_piece = st, p
+        return out
+
+    def _direct_cue(self, p: QuotePiece, n: int) -> tuple[int | None, Source | None, str] | None:
+        # author's words inside the quotation ("«…, — сказал он, — …»"), this piece's or the one before
+        asides = [p.aside] if p.aside else []
+        if n > 0 and self.pieces[n - 1].aside and self.pieces[n - 1].open_at == p.open_at:
+            asides.append(self.pieces[n - 1].aside)
+        for a in asides:
+            for i in self._token_range(*a):
+                if self._is_reporting(i):
+                    return i, self.speaker_of_verb(i), "aside"
+        # right after the closing mark: "», — сказал он", "», сообщает «Интерфакс»"
+        after = self._token_at(p.close_end)
+        if after is not None and self.tokens[after].start - p.close_end <= 2:
+            j = after
+            while j < len(self.tokens) and j - after < 3 and self.tokens[j].text in ",—–-":
+                j += 1
+            for i in range(j, min(j + 3, len(self.tokens))):
+                if self.tokens[i].start > self.tokens[j].start + 60 or self.tokens[i].text in ".!?«":
+                    break
+                if self._is_reporting(i):
+                    return i, self.speaker_of_verb(i), "after"
+        # before the opening mark: "X заявил: «", "X сказал, что «", "Лавров: «"
+        before = self.text[max(0, p.open_at - 3):p.open_at].rstrip()
+        k = self._last_token_before(p.open_at)
+        if k is None:
+            return None
+        if before.endswith(":") or self.tokens[k].lemma == "что":
+            sent = self.doc.sents[self.tokens[k].sent]
+            for i in range(k, sent.first - 1, -1):
+                if self.in_quote[i]:
+                    break
+                if self._is_reporting(i):
+                    return i, self.speaker_of_verb(i), "before"
+            if before.endswith(":"):
+                colon = k
+                name_tok = colon - 1
+                if name_tok >= sent.first and name_tok in self.token_source:
+                    ent = self.doc.entity_at(name_tok)
+                    if ent is not None and ent.first == sent.first:
+                        return None, self.token_source[name_tok], "headline"
+                # "сообщается в заявлении Нацфронта: «…»"
+                for i in range(colon - 1, max(sent.first, colon - 6) - 1, -1):
+                    if self.tokens[i].lemma in ("заявление", "сообщение", "письмо", "обращение"):
+                        for c in self.children[i]:
+                            if c in self.token_source:
+                                return i, self.token_source[c], "before"
+        return None
+
+    def _last_token_before(self, offset: int) -> int | None:
+        k = None
+        for t in self.tokens:
+            if t.end <= offset:
+                k = t.i
+            else:
+                break
+        return k
+
+    def _continues(self, prev: QuotePiece, p: QuotePiece) -> bool:
+        """A quote that opens the paragraph right after the previous quote's paragraph (or follows it)."""
+        if p.open_at == prev.open_at:
+            return True
+        between = self.text[prev.close_end:p.open_at]
+        if between.count("\n") > 2:
+            return False
+        line_start = self.text.rfind("\n", 0, p.open_at) + 1
+        opens_paragraph = not self.text[line_start:p.open_at].strip()
+        return opens_paragraph and "\n" in between and len(between.strip()) < 40
+
+    def _indirect(self, used_verbs: set[int]) -> list[Statement]:
+        out: list[Statement] = []
+        for tok in self.tokens:
+            i = tok.i
+            if self.in_quote[i]:
+                continue
+            kind = self._is_reporting(i)
+            if kind and i not in used_verbs:
+                out.extend(self._verb_statements(i, kind))
+            if tok.lemma == "по" and any(j < len(self.tokens) and self.tokens[j].lemma in lx.SOURCE_NOUNS
+                                         for j in (i + 1, i + 2)):
+                out.extend(self._according(i))
+        return out
+
+    def _verb_statements(self, v: int, kind: str) -> list[Statement]:
+        tok = self.tokens[v]
+        sent = self.doc.sents[tok.sent]
+        prev_tok = self.tokens[v - 1] if v > sent.first else None
+        # "Как сообщает X, …" / "…, как заявил X."
+        if prev_tok is not None and prev_tok.lemma == lx.AS_WORD:
+            return self._as_statement(v, prev_tok.i, sent)
+        # "Об этом сообщил X"
+        if self._about_this(v, sent):
+            src = self.speaker_of_verb(v)
+            if src is None or tok.sent == 0:
+                return []
+            prev = self.doc.sents[tok.sent - 1]
+            if "\n" in self.text[prev.end:sent.start]:
+                return []
+            span = self._clause(prev.first, prev.last - 1)
+            return [Statement(*span, False, tok.text, src, "about_this", 0.7)] if span else []
+        if kind == "denial":
+            return []
+        out = []
+        # "X заявил(, о том), что …": every что-clause under the verb
+        for c in self._that_clauses(v):
+            src = self.speaker_of_verb(v)
+            if src is None:
+                break
+            span = self._clause(*c)
+            if span and not self._wholly_quoted(*span):
+                out.append(Statement(*span, False, tok.text, src, "that", 0.8, kind))
+        if out:
+            return out
+        # "X пообещал сделать …" / "призвал …"
+        if kind == "promise":
+            for c in self.children[v]:
+                if self.tokens[c].rel == "xcomp" and self.tokens[c].pos == "VERB" and c > v:
+                    lo, hi = self._subtree_span(c)
+                    src = self.speaker_of_verb(v)
+                    span = self._clause(lo, hi)
+                    if src and span:
+                        return [Statement(*span, False, tok.text, src, "infinitive", 0.7, kind)]
+        # "X сообщил об обнаружении …"
+        if tok.lemma in lx.ABOUT_OBJECT_VERBS:
+            for c in self.children[v]:
+                if c > v and self.tokens[c].rel in ("obl", "nmod") and any(
+                        self.tokens[g].lemma in ("о", "об") and self.tokens[g].rel == "case" for g in self.children[c]):
+                    if self.tokens[c].lemma in ("это", "то"):
+                        continue
+                    lo, hi = self._subtree_span(c)
+                    lo = min((g for g in range(lo, c + 1) if self.tokens[g].lemma not in ("о", "об")), default=lo)
+                    src = self.speaker_of_verb(v)
+                    span = self._clause(lo, hi)
+                    if src and span:
+                        return [Statement(*span, False, tok.text, src, "about", 0.6)]
+        # "CLAUSE, сообщает X." / "CLAUSE, — заявил X."
+        if kind == "said" and prev_tok is not None and (prev_tok.text == "," or (
+                prev_tok.text in "—–-" and v - 2 >= sent.first and self.tokens[v - 2].text == ",")):
+            comma = v - 1 if prev_tok.text == "," else v - 2
+            if comma > sent.first and not self.in_quote[comma - 1] and self.tokens[comma - 1].text not in "»“\"":
+                src = self.speaker_of_verb(v)
+                span = self._clause(sent.first, comma - 1)
+                if src and span:
+                    return [Statement(*span, False, tok.text, src, "closing", 0.7)]
+        return out
+
+    def _that_clauses(self, v: int) -> list[tuple[int, int]]:
+        """Token ranges of the что-clauses a reporting verb governs, one per «(и) что»."""
+        sent = self.doc.sents[self.tokens[v].sent]
+        marks = []
+        for j in range(v + 1, sent.last):
+            t = self.tokens[j]
+            if t.lemma == "что" and t.pos in ("SCONJ", "PRON", "CCONJ") and t.rel in ("mark", "nsubj", "obj", "obl"):
+                if self._governed_by(j, v):
+                    marks.append(j)
+            if j > v + 1 and self._is_reporting(j) and self.tokens[j].head not in (v,) and not self._governed_by(j, v):
+                break
+        out = []
+        for n, m in enumerate(marks):
+            head = self.tokens[m].head if self.tokens[m].rel == "mark" else m
+            stop = set(marks[n + 1:])
+            # the clause is the subtree of the word «что» introduces, cut before the next «(и) что»
+            lo, hi = self._subtree_span(head, stop_at={self.tokens[x].head for x in stop} | stop)
+            lo = m + 1
+            nxt = marks[n + 1] if n + 1 < len(marks) else None
+            if nxt is not None:
+                hi = min(hi, nxt - 1)
+            if hi >= lo:
+                out.append((lo, hi))
+        return out
+
+    def _governed_by(self, j: int, v: int) -> bool:
+        seen = 0
+        while j >= 0 and seen < 8:
+            if j == v:
+                return True
+            j = self.tokens[j].head
+            seen += 1
+        return False
+
+    def _wholly_quoted(self, start: int, end: int) -> bool:
+        return any(p.start <= start + 1 and p.end >= end - 1 for p in self.pieces)
+
+    def _about_this(self, v: int, sent) -> bool:
+        for i in range(max(sent.first, v - 4), v):
+            if self.tokens[i].lemma in ("о", "об") and i + 1 < len(self.tokens) and self.tokens[i + 1].lemma == "это":
+                return True
+        return False
+
+    def _as_statement(self, v: int, as_tok: int, sent) -> list[Statement]:
+        src = self.speaker_of_verb(v)
+        if src is None:
+            return []
+        # the "как …" phrase runs to the next comma (or the sentence end)
+        end_phrase = next((j for j in range(v + 1, sent.last) if self.tokens[j].text == ","), sent.last)
+        if as_tok == sent.first or (as_tok == sent.first + 1 and self.tokens[sent.first].pos in ("CCONJ", "PUNCT")):
+            span = self._clause(end_phrase + 1, sent.last - 1)
+        elif as_tok > sent.first and self.tokens[as_tok - 1].text == ",":
+            span = self._clause(sent.first, as_tok - 2)
+        else:
+            return []
+        return [Statement(*span, False, self.text[self.tokens[as_tok].start:self.tokens[v].end], src, "as", 0.75)] \
+            if span else []
+
+    def _according(self, po: int) -> list[Statement]:
+        """"По словам X, …", "по мнению X", "по его словам"."""
+        tok = self.tokens[po]
+        sent = self.doc.sents[tok.sent]
+        src = None
+        nxt = _fold(self.tokens[po + 1].text) if po + 1 < sent.last else ""
+        if nxt in lx.POSSESSIVES and po + 2 < sent.last:
+            noun = po + 2
+            src = self._latest(po, *lx.POSSESSIVES[nxt])
+        else:
+            noun = po + 1
+            for c in self.children[noun]:
+                if c > noun and self.tokens[c].rel in ("nmod", "appos"):
+                    src = self.resolve(c)
+                    if src is not None:
+                        break
+        if src is None or self.tokens[noun].lemma not in lx.SOURCE_NOUNS:
+            return []
+        phrase_end = next((j for j in range(noun, sent.last) if self.tokens[j].text == ","), sent.last)
+        cue = self.text[tok.start:self.tokens[noun].end]
+        if po == sent.first or (po == sent.first + 1 and self.tokens[sent.first].pos in ("CCONJ", "PUNCT", "ADV")):
+            span = self._clause(phrase_end + 1, sent.last - 1)  # "По словам X, CLAUSE."
+        elif self.tokens[po - 1].text == ",":
+            if sent.last - 1 - phrase_end > 3:  # "CLAUSE, по словам X, CLAUSE.": the whole sentence
+                span = self._clause(sent.first, sent.last - 1)
+            else:  # "CLAUSE, по словам X."
+                span = self._clause(sent.first, po - 2)
+        else:
+            return []
+        return [Statement(*span, False, cue, src, "according", 0.75)] if span else []
+
+
+def _fold(word: str) -> str:
+    return word.lower().replace("ё", "е")
+
+
+def _without_overlaps(statements: list[Statement]) -> list[Statement]:
+    """Where two statements overlap, the more certain (then the earlier found) one stays."""
+    kept: list[Statement] = []
+    for st in sorted(statements, key=lambda s: -s.confidence):
+        if all(st.end <= k.start or st.start >= k.end for k in kept):
+            kept.append(st)
+    return sorted(kept, key=lambda s: s.start)
+
+
+def attribute_russian(doc: RuDoc, settings: SpeakerSettings) -> list[Speaker]:
+    """Speakers in order of their first statement, each with its statements in article order."""
+    statements = RussianAttributor(doc, settings).run()
+    speakers: dict[str, Speaker] = {}
+    for st in statements:
+        sp = speakers.get(st.source.key)
+        if sp is None:
+            sp = speakers[st.source.key] = Speaker(name=st.source.name, role=st.source.role, quotes=[])
+        sp.quotes.append(Quote(text=doc.text[st.start:st.end], direct=st.direct, cue=st.cue, start=st.start,
+                               end=st.end, kind=st.kind, confidence=st.confidence, rule=st.rule))
+    out = list(speakers.values())
+    if settings.max_quotes_per_speaker:
+        for sp in out:
+            sp.quotes = sp.quotes[: settings.max_quotes_per_speaker]
+    return out
+
