@@ -98,27 +98,62 @@ class RussianAttributor:
                     src = self.sources[key] = Source(key, ent.normal, True, "person")
                 if len(ent.normal.split()) > len(src.name.split()):
                     src.name = ent.normal
-                src.gender = src.gender or self._gender(ent)
+                gender = self._gender(ent)
+                if gender and (src.gender is None or self._verb_gender(ent)):
+                    src.gender = gender
                 if src.role is None:
                     src.role = self._role_of(ent)
                     if src.role:
                         src.role_heads |= self._role_head_lemmas(ent)
             elif ent.type in ("ORG", "LOC"):
-                key = "org:" + ent.normal.lower()
-                src = self.sources.get(key)
+                name = self._org_name(ent)
+                key = "org:" + name.lower()
+                src = self.sources.get(key) or self._abbreviated(name)
                 if src is None:
-                    src = self.sources[key] = Source(key, ent.normal, True, "org", None, "Sing")
+                    src = self.sources[key] = Source(key, name, True, "org", None, "Sing")
             else:
                 continue
             for i in range(ent.first, ent.last):
                 self.token_source[i] = src
             src.mentions.append(ent.first)
 
+    def _org_name(self, ent: RuEntity) -> str:
+        """"Министерство внутренних дел Пакистана": an organisation with the place after it in the genitive."""
+        name = ent.normal
+        if ent.type == "ORG" and ent.last < len(self.tokens):
+            nxt = self.doc.entity_at(ent.last)
+            if nxt is not None and nxt.first == ent.last and nxt.type in ("LOC", "ORG") \
+                    and self.tokens[nxt.first].feats.get("Case") == "Gen":
+                name = f"{name} {nxt.text}"
+        return name
+
+    def _abbreviated(self, name: str) -> Source | None:
+        """"ФАС" is the "Федеральная антимонопольная служба" named before (and the other way round)."""
+        def initials(n: str) -> str:
+            return "".join(w[0] for w in n.split() if w[:1].isalpha()).upper()
+
+        for src in self.sources.values():
+            if src.kind != "org":
+                continue
+            if name.isupper() and len(name) >= 2 and initials(src.name) == name:
+                return src
+            if src.name.isupper() and len(src.name) >= 2 and initials(name) == src.name:
+                src.name = name
+                return src
+        return None
+
     def _surname(self, ent: RuEntity) -> str:
         return ent.normal.split()[-1].lower().replace("ё", "е") if ent.normal.split() else ent.text.lower()
 
     def _gender(self, ent: RuEntity) -> str | None:
-        for word in ent.normal.split():
+        """From the past-tense verb the name is the subject of ("Су Чжи заявила"), else from the name's words."""
+        for i in range(ent.first, ent.last):
+            tok = self.tokens[i]
+            if tok.rel in SUBJECT_RELS and tok.head >= 0:
+                g = self.tokens[tok.head].feats.get("Gender")
+                if g in ("Masc", "Fem") and self.tokens[tok.head].feats.get("Tense") == "Past":
+                    return g
+        for word in ent.normal.split()[:1] + ent.normal.split()[-1:]:
             for form in self.vocab(word.lower()):
                 tags = form.tags
                 if "Name" in tags or "Surn" in tags or "Patr" in tags:
@@ -131,6 +166,10 @@ class RussianAttributor:
             if g in ("Masc", "Fem"):
                 return g
         return None
+
+    def _verb_gender(self, ent: RuEntity) -> bool:
+        return any(self.tokens[i].rel in SUBJECT_RELS and self.tokens[i].head >= 0
+                   and self.tokens[self.tokens[i].head].feats.get("Tense") == "Past" for i in range(ent.first, ent.last))
 
     def _role_of(self, ent: RuEntity) -> str | None:
         """A title before the name (its apposition head) or an apposition after it."""
@@ -218,10 +257,12 @@ class RussianAttributor:
 
     # ----------------------------------------------------------------- speakers of verbs
     def speaker_of_verb(self, v: int) -> Source | None:
+        tok = self.tokens[v]
+        if tok.feats.get("Person") == "1" or tok.feats.get("Mood") == "Imp":
+            return None  # "Напомним, что …": the author
         subj = self._subject(v)
         if subj is not None:
-            return self.resolve(subj)
-        tok = self.tokens[v]
+            return self.resolve(subj, tok.feats.get("Gender"))
         return self._latest(v, tok.feats.get("Gender"), tok.feats.get("Number", "Sing"))
 
     def _subject(self, v: int) -> int | None:
@@ -237,15 +278,17 @@ class RussianAttributor:
             return None
         return None
 
-    def resolve(self, i: int) -> Source | None:
-        """The source a subject token refers to."""
+    def resolve(self, i: int, verb_gender: str | None = None) -> Source | None:
+        """The source a subject token refers to (``verb_gender``: the past-tense verb's gender)."""
         tok = self.tokens[i]
         src = self.token_source.get(i)
         if src is not None:
             return src
-        for c in self.children[i]:  # "глава МИД Сергей Лавров": the name is an apposition of the subject
-            if self.tokens[c].rel in ("appos", "flat:name", "flat") and c in self.token_source:
-                return self.token_source[c]
+        # "глава МИД Сергей Лавров": a person named in apposition inside the subject phrase
+        lo, hi = self._leftmost(i), self._rightmost(i)
+        for j in range(i + 1, min(hi, i + 12) + 1):
+            if j in self.token_source and self.token_source[j].kind == "person" and self.tokens[j].rel == "appos":
+                return self.token_source[j]
         if tok.pos == "PRON" and tok.lemma in lx.PRONOUNS:
             gender, number = lx.PRONOUNS[tok.lemma]
             return self._latest(i, gender, number)
@@ -253,11 +296,19 @@ class RussianAttributor:
             role_match = self._by_role(i)
             if role_match is not None:
                 return role_match
-            for c in self.children[i]:  # "пресс-служба Кадырова", "руководство «Талибана»"
-                if self.tokens[c].rel == "nmod" and c in self.token_source and tok.lemma in lx.UNNAMED_SOURCE_HEADS \
-                        and tok.lemma in ("руководство", "пресс-служба", "служба", "правительство"):
-                    return self.token_source[c]
-            if tok.feats.get("Animacy") == "Anim" or tok.lemma in lx.UNNAMED_SOURCE_HEADS or tok.lemma in lx.ROLE_HEADS:
+            if tok.lemma in lx.COLLECTIVE_HEADS:  # "руководство движения «Талибан»": the organisation
+                for j in range(i + 1, min(self._rightmost(i), i + 8) + 1):
+                    src = self.token_source.get(j)
+                    if src is not None and src.kind == "org":
+                        return src
+            animate = tok.feats.get("Animacy") == "Anim" or tok.lemma in lx.ROLE_HEADS
+            if animate and tok.feats.get("Number", "Sing") == "Sing" and tok.lemma not in lx.INDEFINITE_HEADS \
+                    and not self._has_owner(i):
+                # "Чиновник заявил", "глава государства подчеркнул": the person the article is about
+                earlier = self._latest(i, verb_gender, "Sing", unnamed=True)
+                if earlier is not None:
+                    return earlier
+            if animate or tok.lemma in lx.UNNAMED_SOURCE_HEADS:
                 return self._unnamed(i)
         return None
 
@@ -273,7 +324,8 @@ class RussianAttributor:
     def _unnamed(self, i: int) -> Source:
         lo, hi = self._leftmost(i), i
         for c in self.children[i]:  # keep the genitive owner: "представитель Microsoft"
-            if c > i and self.tokens[c].rel == "nmod":
+            if c > i and self.tokens[c].rel == "nmod" and not any(
+                    self.tokens[g].rel == "case" for g in self.children[c]):
                 hi = max(hi, min(self._rightmost(c), c + 3))
         lo = max(lo, i - 3)
         name = self._nominative_phrase(lo, hi + 1, i)
@@ -285,9 +337,14 @@ class RussianAttributor:
             tok = self.tokens[i]
             src = self.sources[key] = Source(key, name, False, "unnamed", tok.feats.get("Gender"),
                                              tok.feats.get("Number", "Sing"))
+        src.mentions.append(i)
         return src
 
-    def _latest(self, before: int, gender: str | None, number: str | None) -> Source | None:
+    def _has_owner(self, i: int) -> bool:
+        """"представитель Microsoft", "глава ведомства": a role of someone named right there, not a reference back."""
+        return any(self.tokens[c].rel == "nmod" and c in self.token_source for c in self.children[i])
+
+    def _latest(self, before: int, gender: str | None, number: str | None, unnamed: bool = False) -> Source | None:
         """The latest person (or, for plural, organisation or group) mentioned before token ``before``."""
         best, best_at = None, -1
         for src in self.sources.values():
@@ -295,7 +352,7 @@ class RussianAttributor:
                 if src.kind == "person":
                     continue
             else:
-                if src.kind == "org" or (src.kind == "unnamed" and src.number == "Plur"):
+                if src.kind == "org" or (src.kind == "unnamed" and (src.number == "Plur" or not unnamed)):
                     continue
                 if gender in ("Masc", "Fem") and src.gender not in (None, gender):
                     continue
@@ -353,11 +410,10 @@ class RussianAttributor:
         for n, p in enumerate(self.pieces):
             found = self._direct_cue(p, n)
             st = None
+            v = None
             if found is not None:
                 v, src, rule = found
                 if src is not None:
-                    if v is not None:
-                        used_verbs.add(v)
                     st = Statement(p.start, p.end, True, self._cue(v) if v is not None else None, src, rule, 0.9)
             if st is None and prev is not None and prev_piece is not None and self._continues(prev_piece, p):
                 st = Statement(p.start, p.end, True, None, prev.source, "continued", 0.7)
@@ -366,6 +422,8 @@ class RussianAttributor:
             if len(self.text[p.start:p.end].split()) < 2 and st.rule != "aside":
                 continue  # a name or a scare quote
             out.append(st)
+            if v is not None:
+                used_verbs.add(v)
             prev, prev_piece = st, p
         return out
 
@@ -380,7 +438,7 @@ class RussianAttributor:
                     return i, self.speaker_of_verb(i), "aside"
         # right after the closing mark: "», — сказал он", "», сообщает «Интерфакс»"
         after = self._token_at(p.close_end)
-        if after is not None and self.tokens[after].start - p.close_end <= 2:
+        if after is not None and self.tokens[after].start - p.close_end <= 2 and self.tokens[after].text in ",—–-":
             j = after
             while j < len(self.tokens) and j - after < 3 and self.tokens[j].text in ",—–-":
                 j += 1
@@ -503,7 +561,7 @@ class RussianAttributor:
                     if src and span:
                         return [Statement(*span, False, tok.text, src, "about", 0.6)]
         # "CLAUSE, сообщает X." / "CLAUSE, — заявил X."
-        if kind == "said" and prev_tok is not None and (prev_tok.text == "," or (
+        if kind == "said" and tok.feats.get("VerbForm") == "Fin" and prev_tok is not None and (prev_tok.text == "," or (
                 prev_tok.text in "—–-" and v - 2 >= sent.first and self.tokens[v - 2].text == ",")):
             comma = v - 1 if prev_tok.text == "," else v - 2
             if comma > sent.first and not self.in_quote[comma - 1] and self.tokens[comma - 1].text not in "»“\"":
@@ -514,28 +572,40 @@ class RussianAttributor:
         return out
 
     def _that_clauses(self, v: int) -> list[tuple[int, int]]:
-        """Token ranges of the что-clauses a reporting verb governs, one per «(и) что»."""
+        """Token ranges of the что-clauses after a reporting verb, one per «(и) что».
+
+        Read along the sentence rather than from the dependency tree: the parser often makes a long
+        что-clause a second root or hangs it on the wrong verb. The clause starts after «что» (a few
+        words after the verb: "заявил журналистам, что", "заявил о том, что") and runs to the sentence
+        end, cut at «(, и) что» (the next clause) and before «и» + another reporting verb.
+        """
         sent = self.doc.sents[self.tokens[v].sent]
-        marks = []
-        for j in range(v + 1, sent.last):
+        first = None
+        for j in range(v + 1, min(v + 9, sent.last)):
             t = self.tokens[j]
-            if t.lemma == "что" and t.pos in ("SCONJ", "PRON", "CCONJ") and t.rel in ("mark", "nsubj", "obj", "obl"):
-                if self._governed_by(j, v):
-                    marks.append(j)
-            if j > v + 1 and self._is_reporting(j) and self.tokens[j].head not in (v,) and not self._governed_by(j, v):
+            if t.lemma == "что" and j > v + 1 and self.tokens[j - 1].text == ",":
+                first = j
+                break
+            if t.text in ".!?;:«»\"" or (t.pos == "VERB" and t.feats.get("VerbForm") == "Fin"):
+                return []
+        if first is None:
+            return []
+        marks, end = [first], sent.last
+        for j in range(first + 1, sent.last):
+            t = self.tokens[j]
+            if self.in_quote[j]:
+                continue
+            prev = self.tokens[j - 1]
+            if t.lemma == "что" and prev.text == "и":
+                marks.append(j)
+            elif prev.text == "и" and self._is_reporting(j) and self.tokens[j].feats.get("VerbForm") == "Fin":
+                end = j - 1
                 break
         out = []
         for n, m in enumerate(marks):
-            head = self.tokens[m].head if self.tokens[m].rel == "mark" else m
-            stop = set(marks[n + 1:])
-            # the clause is the subtree of the word «что» introduces, cut before the next «(и) что»
-            lo, hi = self._subtree_span(head, stop_at={self.tokens[x].head for x in stop} | stop)
-            lo = m + 1
-            nxt = marks[n + 1] if n + 1 < len(marks) else None
-            if nxt is not None:
-                hi = min(hi, nxt - 1)
-            if hi >= lo:
-                out.append((lo, hi))
+            hi = (marks[n + 1] - 1) if n + 1 < len(marks) else end - 1
+            if hi > m:
+                out.append((m + 1, hi))
         return out
 
     def _governed_by(self, j: int, v: int) -> bool:

@@ -32,6 +32,13 @@ for _kind, _lemmas in {
 # Verbs whose о/об-object is what was said ("сообщил об обнаружении …").
 ABOUT_OBJECT_VERBS = frozenset("""заявить заявлять сообщить сообщать объявить объявлять рассказать рассказывать
     оповестить оповещать доложить докладывать предупредить предупреждать""".split())
+# "выразил мнение о …", "выразил надежду, что …": a verb and a noun that together report
+PHRASE_NOUNS = frozenset({"мнение", "надежда", "намерение", "уверенность", "сожаление", "обеспокоенность",
+                          "позиция", "готовность"})
+# Sources that an article introduces indefinitely ("представитель ведомства", "эксперты"): such a
+# mention is a new unnamed source, not someone named before.
+INDEFINITE_HEADS = frozenset("""представитель источник наблюдатель эксперт аналитик участник житель свидетель
+    сотрудник очевидец специалист некоторые многие""".split())
 # Predicative adjectives of opinion: "X уверен, что …".
 BELIEF_ADJECTIVES = frozenset({"уверенный", "убежденный"})
 # Verbs of media relaying ("…, передает «Интерфакс»", "как пишет NYT"): the source only if no one else is.
@@ -58,4 +65,7 @@ ROLE_HEADS = frozenset("""глава замглавы замминистра р�
 # Words that make a noun phrase a source even without a name (unnamed sources).
 UNNAMED_SOURCE_HEADS = frozenset("""представитель источник наблюдатель эксперт аналитик чиновник
     сотрудник официальный пресс-служба служба ведомство министерство полиция прокуратура оппозиция
-    демонстрант законодатель власть правительство руководство участник житель свидетель врач""".split())
+    демонстрант законодатель власть правительство руководство участник житель свидетель врач управление
+    агентство комитет комиссия парламент партия компания администрация организация суд""".split())
+# The leadership or press office of an organisation speaks for it: "руководство «Талибана» сообщило" -> Талибан.
+COLLECTIVE_HEADS = frozenset({"руководство", "пресс-служба", "пресс-центр", "командование", "штаб"})

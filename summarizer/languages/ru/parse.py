@@ -94,5 +94,20 @@ def parse_russian(text: str, threads: int = 1) -> RuDoc:
             continue
         span.normalize(models.vocab)
         out.ents.append(RuEntity(type=span.type, start=span.start, end=span.stop, first=starts[span.start],
-                                 last=ends[span.stop] + 1, text=span.text, normal=span.normal or span.text))
+                                 last=ends[span.stop] + 1, text=span.text,
+                                 normal=_keep_yo(span.normal or span.text, span.text)))
     return out
+
+
+def _keep_yo(normal: str, original: str) -> str:
+    """The normaliser writes ё as е; put ё back where the article's word has it ("Щёголева" -> "Щёголев")."""
+    if "ё" not in original.lower():
+        return normal
+    out = []
+    for word, orig in zip(normal.split(" "), original.split(" ")):
+        chars = list(word)
+        for k, ch in enumerate(orig[: len(chars)]):
+            if ch in "ёЁ" and chars[k] in "еЕ":
+                chars[k] = ch
+        out.append("".join(chars))
+    return " ".join(out + normal.split(" ")[len(out):])
