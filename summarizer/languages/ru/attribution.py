@@ -174,9 +174,17 @@ class RussianAttributor:
     def _role_of(self, ent: RuEntity) -> str | None:
         """A title before the name (its apposition head) or an apposition after it."""
         first = self.tokens[ent.first]
-        # "пресс-секретарь президента Дмитрий Песков": the name is an apposition of the title noun
-        if first.rel == "appos" and 0 <= first.head < ent.first and self._is_role_noun(self.tokens[first.head]):
-            head = self.tokens[first.head]
+        # "пресс-секретарь президента Дмитрий Песков": the name is an apposition of the title noun (the
+        # parser may hang it on the title's genitive, "президента" or "Приморья": climb to the title)
+        h = first.head if first.rel == "appos" and 0 <= first.head < ent.first else -1
+        while h >= 0 and not self._is_role_noun(self.tokens[h]) and self.tokens[h].rel == "nmod" \
+                and 0 <= self.tokens[h].head < h:
+            h = self.tokens[h].head
+        while h >= 0 and self.tokens[h].rel == "nmod" and 0 <= self.tokens[h].head < h \
+                and self._is_role_noun(self.tokens[self.tokens[h].head]):
+            h = self.tokens[h].head
+        if h >= 0 and self._is_role_noun(self.tokens[h]):
+            head = self.tokens[h]
             lo = self._leftmost(head.i)
             if ent.first - lo <= 10:
                 role = self._nominative_phrase(lo, ent.first, head.i)
@@ -194,17 +202,21 @@ class RussianAttributor:
         return None
 
     def _role_head_lemmas(self, ent: RuEntity) -> set[str]:
-        first = self.tokens[ent.first]
-        heads = set()
-        if first.rel == "appos" and 0 <= first.head < ent.first:
-            heads.add(self.tokens[first.head].lemma)
+        heads = {w.lower() for w in self._role_of(ent).split()[:1]} if self._role_of(ent) else set()
+        heads = {self.vocab.lemma(w, "NOUN", {"Case": "Nom"}) for w in heads} | heads
         for i in range(ent.first, ent.last):
             heads |= {self.tokens[c].lemma for c in self.children[i] if self.tokens[c].rel == "appos"}
         return heads
 
     def _is_role_noun(self, tok: RuToken) -> bool:
-        return tok.pos == "NOUN" and (tok.feats.get("Animacy") == "Anim" or tok.lemma in lx.ROLE_HEADS) \
-            and self.doc.entity_at(tok.i) is None
+        # (a capitalised title opening a sentence may be tagged PROPN: "Пресс-секретаря президента …")
+        return tok.pos in ("NOUN", "PROPN") and (tok.feats.get("Animacy") == "Anim" or tok.lemma in lx.ROLE_HEADS) \
+            and self._outside_names(tok.i)
+
+    def _outside_names(self, i: int) -> bool:
+        """Not part of a name; an "organisation" the tagger began with a title ("Замглавы ФМС") is no name."""
+        ent = self.doc.entity_at(i)
+        return ent is None or (ent.type == "ORG" and ent.first == i)
 
     def _nominative_phrase(self, lo: int, hi: int, head: int) -> str:
         """Tokens lo..hi-1 as text, with the head noun and its adjectives before it in the nominative."""
@@ -281,14 +293,18 @@ class RussianAttributor:
     def resolve(self, i: int, verb_gender: str | None = None) -> Source | None:
         """The source a subject token refers to (``verb_gender``: the past-tense verb's gender)."""
         tok = self.tokens[i]
-        src = self.token_source.get(i)
-        if src is not None:
-            return src
-        # "глава МИД Сергей Лавров": a person named in apposition inside the subject phrase
-        lo, hi = self._leftmost(i), self._rightmost(i)
+        # "глава МИД Сергей Лавров": a person named in apposition inside the subject phrase (checked
+        # first: the tagger sometimes takes "Замглавы Федеральной службы" for an organisation)
+        hi = self._rightmost(i)
         for j in range(i + 1, min(hi, i + 12) + 1):
             if j in self.token_source and self.token_source[j].kind == "person" and self.tokens[j].rel == "appos":
                 return self.token_source[j]
+        src = self.token_source.get(i)
+        if src is not None:
+            return src
+        for c in self.children[i]:  # "агентство Рейтер"
+            if self.tokens[c].rel == "appos" and self.token_source.get(c) is not None:
+                return self.token_source[c]
         if tok.pos == "PRON" and tok.lemma in lx.PRONOUNS:
             gender, number = lx.PRONOUNS[tok.lemma]
             return self._latest(i, gender, number)
@@ -462,10 +478,14 @@ class RussianAttributor:
             if before.endswith(":"):
                 colon = k
                 name_tok = colon - 1
-                if name_tok >= sent.first and name_tok in self.token_source:
+                if name_tok >= sent.first:
                     ent = self.doc.entity_at(name_tok)
-                    if ent is not None and ent.first == sent.first:
+                    if ent is not None and ent.first == sent.first and name_tok in self.token_source:
                         return None, self.token_source[name_tok], "headline"
+                    # a headline's bare surname the tagger missed: "Лавров: «…»"
+                    known = self.sources.get("per:" + _fold(self.tokens[name_tok].text))
+                    if name_tok == sent.first and known is not None:
+                        return None, known, "headline"
                 # "сообщается в заявлении Нацфронта: «…»"
                 for i in range(colon - 1, max(sent.first, colon - 6) - 1, -1):
                     if self.tokens[i].lemma in ("заявление", "сообщение", "письмо", "обращение"):

@@ -21,7 +21,7 @@ DASHES = "—–-"
 # Inside a quote: punctuation, a spaced dash, then the author's words, up to the next spaced dash
 # or the quote's end. Bounded, so the scan stays linear.
 _ASIDE = re.compile(r"([,!?…])\s+[—–-]\s+([^«»„“”\"\n—–]{1,150}?)(?:([,.:])\s+[—–-]\s+|$)")
-_DIALOGUE = re.compile(r"^[—–]\s+")
+_DIALOGUE = re.compile(r"[—–]\s+")  # used with .match at a paragraph start
 
 
 @dataclass(frozen=True)
