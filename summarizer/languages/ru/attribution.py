@@ -54,6 +54,7 @@ class Source:
     role: str | None = None
     role_heads: set[str] = field(default_factory=set)
     mentions: list[int] = field(default_factory=list)  # token indices
+    subject_mentions: list[int] = field(default_factory=list)  # those that are a clause's subject
 
 
 @dataclass
@@ -116,6 +117,8 @@ class RussianAttributor:
             for i in range(ent.first, ent.last):
                 self.token_source[i] = src
             src.mentions.append(ent.first)
+            if any(self.tokens[i].rel in SUBJECT_RELS for i in range(ent.first, ent.last)):
+                src.subject_mentions.append(ent.first)
 
     def _org_name(self, ent: RuEntity) -> str:
         """"Министерство внутренних дел Пакистана": an organisation with the place after it in the genitive."""
@@ -361,21 +364,33 @@ class RussianAttributor:
         return any(self.tokens[c].rel == "nmod" and c in self.token_source for c in self.children[i])
 
     def _latest(self, before: int, gender: str | None, number: str | None, unnamed: bool = False) -> Source | None:
-        """The latest person (or, for plural, organisation or group) mentioned before token ``before``."""
+        """The latest person (or, for plural, organisation or group) mentioned before token ``before``.
+
+        A recent subject wins over a later mention in another role: in "Челентано заявил, что Берлускони
+        не способен управлять страной. «…», — сказал он." "он" is Челентано. Recent: in this sentence or
+        the two before it.
+        """
+        candidates = [src for src in self.sources.values() if self._agrees(src, gender, number, unnamed)]
+        recent = self.doc.sents[max(0, self.tokens[before].sent - 2)].first if before < len(self.tokens) else 0
         best, best_at = None, -1
-        for src in self.sources.values():
-            if number == "Plur":
-                if src.kind == "person":
-                    continue
-            else:
-                if src.kind == "org" or (src.kind == "unnamed" and (src.number == "Plur" or not unnamed)):
-                    continue
-                if gender in ("Masc", "Fem") and src.gender not in (None, gender):
-                    continue
+        for src in candidates:
+            at = max((m for m in src.subject_mentions if recent <= m < before), default=-1)
+            if at > best_at:
+                best, best_at = src, at
+        if best is not None:
+            return best
+        for src in candidates:
             at = max((m for m in src.mentions if m < before), default=-1)
             if at > best_at:
                 best, best_at = src, at
         return best
+
+    def _agrees(self, src: Source, gender: str | None, number: str | None, unnamed: bool) -> bool:
+        if number == "Plur":
+            return src.kind != "person"
+        if src.kind == "org" or (src.kind == "unnamed" and (src.number == "Plur" or not unnamed)):
+            return False
+        return not (gender in ("Masc", "Fem") and src.gender not in (None, gender))
 
     # ----------------------------------------------------------------- helpers
     def _token_range(self, start: int, end: int) -> list[int]:
