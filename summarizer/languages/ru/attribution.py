@@ -111,7 +111,9 @@ class RussianAttributor:
                 key = "org:" + name.lower()
                 src = self.sources.get(key) or self._abbreviated(name)
                 if src is None:
-                    src = self.sources[key] = Source(key, name, True, "org", None, "Sing")
+                    head = self.tokens[ent.first]
+                    src = self.sources[key] = Source(key, name, True, "org", head.feats.get("Gender"),
+                                                     head.feats.get("Number", "Sing"))
             else:
                 continue
             for i in range(ent.first, ent.last):
@@ -373,7 +375,11 @@ class RussianAttributor:
         candidates = [src for src in self.sources.values() if self._agrees(src, gender, number, unnamed)]
         recent = self.doc.sents[max(0, self.tokens[before].sent - 2)].first if before < len(self.tokens) else 0
         best, best_at = None, -1
-        for src in candidates:
+        # an organisation is "она"/"оно" only as the recent subject of the same grammatical gender
+        # ("Еврокомиссия закончила расследование … она заявила")
+        subjects = candidates + [src for src in self.sources.values() if src.kind == "org" and number != "Plur"
+                                 and gender in ("Fem", "Neut") and src.gender == gender]
+        for src in subjects:
             at = max((m for m in src.subject_mentions if recent <= m < before), default=-1)
             if at > best_at:
                 best, best_at = src, at
@@ -432,7 +438,30 @@ class RussianAttributor:
         used_verbs: set[int] = set()
         out.extend(self._direct(used_verbs))
         out.extend(self._indirect(used_verbs))
-        return _without_overlaps(out)
+        out = _without_overlaps(out)
+        return _without_overlaps(out + self._paragraph_quotes(out))
+
+    def _paragraph_quotes(self, found: list[Statement]) -> list[Statement]:
+        """A whole-paragraph quote with no cue, right after a paragraph that reports someone's words, is theirs."""
+        out = []
+        for p in self.pieces:
+            if any(st.start <= p.start < st.end for st in found):
+                continue
+            line_start = self.text.rfind("\n", 0, p.open_at) + 1
+            line_end = self.text.find("\n", p.close_end)
+            line_end = len(self.text) if line_end < 0 else line_end
+            if self.text[line_start:p.open_at].strip() or len(self.text[p.close_end:line_end].strip()) > 2:
+                continue  # not the whole paragraph
+            if len(self.text[p.start:p.end].split()) < self.settings.min_quote_words:
+                continue
+            prev_para_start = self.text.rfind("\n", 0, max(0, line_start - 1))
+            while prev_para_start > 0 and not self.text[prev_para_start:line_start].strip():
+                prev_para_start = self.text.rfind("\n", 0, prev_para_start - 1)
+            earlier = [st for st in found if prev_para_start <= st.start < line_start]
+            if earlier:
+                last = max(earlier, key=lambda st: st.start)
+                out.append(Statement(p.start, p.end, True, None, last.source, "continued", 0.6))
+        return out
 
     def _direct(self, used_verbs: set[int]) -> list[Statement]:
         out: list[Statement] = []
@@ -477,8 +506,15 @@ class RussianAttributor:
                 if self.tokens[i].start > self.tokens[j].start + 60 or self.tokens[i].text in ".!?«":
                     break
                 if self._is_reporting(i):
+                    if self.tokens[i].lemma in lx.MEDIA_VERBS:  # «…», сообщает Лента.ру: the medium relays
+                        relayed = self._cue_before(p)
+                        if relayed is not None and relayed[1] is not None:
+                            return relayed
                     return i, self.speaker_of_verb(i), "after"
-        # before the opening mark: "X заявил: «", "X сказал, что «", "Лавров: «"
+        return self._cue_before(p)
+
+    def _cue_before(self, p: QuotePiece) -> tuple[int | None, Source | None, str] | None:
+        """Before the opening mark: "X заявил: «", "X сказал, что «", "Лавров: «", "X называет …: «"."""
         before = self.text[max(0, p.open_at - 3):p.open_at].rstrip()
         k = self._last_token_before(p.open_at)
         if k is None:
@@ -491,6 +527,15 @@ class RussianAttributor:
                 if self._is_reporting(i):
                     return i, self.speaker_of_verb(i), "before"
             if before.endswith(":"):
+                # any verb whose subject is named: "Клименко называет вмешательство злом: «…»"
+                for i in range(k, sent.first - 1, -1):
+                    tok = self.tokens[i]
+                    if tok.pos == "VERB" and tok.feats.get("VerbForm") == "Fin" and not self.in_quote[i]:
+                        subj = self._subject(i)
+                        src = self.resolve(subj) if subj is not None else None
+                        if src is not None and src.named:
+                            return i, src, "before"
+                        break
                 colon = k
                 name_tok = colon - 1
                 if name_tok >= sent.first:
@@ -573,28 +618,37 @@ class RussianAttributor:
                 out.append(Statement(*span, False, tok.text, src, "that", 0.8, kind))
         if out:
             return out
+        # "выразил мнение о …", "выразили намерение сделать …": the noun carries the content
+        phrase = [c for c in self.children[v] if c > v and self.tokens[c].rel == "obj"
+                  and self.tokens[c].lemma in lx.PHRASE_NOUNS] if tok.lemma in lx.PHRASE_VERBS else []
+        heads = [v] + phrase
+        cue = tok.text if not phrase else self.text[tok.start:self.tokens[phrase[0]].end]
         # "X пообещал сделать …" / "призвал …"
-        if kind == "promise":
-            for c in self.children[v]:
-                if self.tokens[c].rel == "xcomp" and self.tokens[c].pos == "VERB" and c > v:
-                    lo, hi = self._subtree_span(c)
-                    src = self.speaker_of_verb(v)
-                    span = self._clause(lo, hi)
-                    if src and span:
-                        return [Statement(*span, False, tok.text, src, "infinitive", 0.7, kind)]
-        # "X сообщил об обнаружении …"
-        if tok.lemma in lx.ABOUT_OBJECT_VERBS:
-            for c in self.children[v]:
-                if c > v and self.tokens[c].rel in ("obl", "nmod") and any(
-                        self.tokens[g].lemma in ("о", "об") and self.tokens[g].rel == "case" for g in self.children[c]):
-                    if self.tokens[c].lemma in ("это", "то"):
-                        continue
-                    lo, hi = self._subtree_span(c)
-                    lo = min((g for g in range(lo, c + 1) if self.tokens[g].lemma not in ("о", "об")), default=lo)
-                    src = self.speaker_of_verb(v)
-                    span = self._clause(lo, hi)
-                    if src and span:
-                        return [Statement(*span, False, tok.text, src, "about", 0.6)]
+        if kind == "promise" or phrase:
+            for h in heads:
+                for c in self.children[h]:
+                    if self.tokens[c].rel in ("xcomp", "acl") and self.tokens[c].pos == "VERB" and c > v \
+                            and self.tokens[c].feats.get("VerbForm") == "Inf":
+                        lo, hi = self._subtree_span(c)
+                        src = self.speaker_of_verb(v)
+                        span = self._clause(lo, hi)
+                        if src and span:
+                            return [Statement(*span, False, cue, src, "infinitive", 0.7, kind)]
+        # "X сообщил об обнаружении …", "выразил мнение о необходимости …"
+        if tok.lemma in lx.ABOUT_OBJECT_VERBS or phrase:
+            for h in heads:
+                for c in self.children[h]:
+                    if c > v and self.tokens[c].rel in ("obl", "nmod") and any(
+                            self.tokens[g].lemma in ("о", "об") and self.tokens[g].rel == "case"
+                            for g in self.children[c]):
+                        if self.tokens[c].lemma in ("это", "то"):
+                            continue
+                        lo, hi = self._subtree_span(c)
+                        lo = min((g for g in range(lo, c + 1) if self.tokens[g].lemma not in ("о", "об")), default=lo)
+                        src = self.speaker_of_verb(v)
+                        span = self._clause(lo, hi)
+                        if src and span:
+                            return [Statement(*span, False, cue, src, "about", 0.6)]
         # "CLAUSE, сообщает X." / "CLAUSE, — заявил X."
         if kind == "said" and tok.feats.get("VerbForm") == "Fin" and prev_tok is not None and (prev_tok.text == "," or (
                 prev_tok.text in "—–-" and v - 2 >= sent.first and self.tokens[v - 2].text == ",")):
