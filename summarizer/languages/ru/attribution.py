@@ -92,7 +92,10 @@ class RussianAttributor:
     # ----------------------------------------------------------------- sources
     def _collect_sources(self) -> None:
         for ent in self.doc.ents:
-            if ent.type == "PER":
+            org = self._abbreviated(ent.normal) if ent.type == "PER" and " " not in ent.normal else None
+            if org is not None:  # "Нацфронт" tagged as a person: the organisation named in full before
+                src = org
+            elif ent.type == "PER":
                 key = "per:" + self._surname(ent)
                 src = self.sources.get(key)
                 if src is None:
@@ -137,10 +140,18 @@ class RussianAttributor:
         def initials(n: str) -> str:
             return "".join(w[0] for w in n.split() if w[:1].isalpha()).upper()
 
+        def compound(short: str, full: str) -> bool:  # "Нацфронт", "Минобороны": Национальный фронт, …
+            words = full.lower().split()
+            short = short.lower()
+            return len(words) >= 2 and " " not in short and short.startswith(words[0][:3]) \
+                and short.endswith(words[-1]) and len(short) > len(words[-1]) + 1
+
         for src in self.sources.values():
             if src.kind != "org":
                 continue
             if name.isupper() and len(name) >= 2 and initials(src.name) == name:
+                return src
+            if compound(name, src.name):
                 return src
             if src.name.isupper() and len(src.name) >= 2 and initials(name) == src.name:
                 src.name = name
@@ -280,6 +291,8 @@ class RussianAttributor:
         subj = self._subject(v)
         if subj is not None:
             return self.resolve(subj, tok.feats.get("Gender"))
+        if tok.lemma.endswith(("ся", "сь")) and tok.feats.get("Tense") == "Pres":
+            return None  # impersonal: "сообщается", "говорится"
         return self._latest(v, tok.feats.get("Gender"), tok.feats.get("Number", "Sing"))
 
     def _subject(self, v: int) -> int | None:
@@ -525,7 +538,10 @@ class RussianAttributor:
                 if self.in_quote[i]:
                     break
                 if self._is_reporting(i):
-                    return i, self.speaker_of_verb(i), "before"
+                    src = self.speaker_of_verb(i)
+                    if src is not None:
+                        return i, src, "before"
+                    break  # "сообщается в заявлении X: «…»": the speaker is the document's author
             if before.endswith(":"):
                 # any verb whose subject is named: "Клименко называет вмешательство злом: «…»"
                 for i in range(k, sent.first - 1, -1):
@@ -542,16 +558,19 @@ class RussianAttributor:
                     ent = self.doc.entity_at(name_tok)
                     if ent is not None and ent.first == sent.first and name_tok in self.token_source:
                         return None, self.token_source[name_tok], "headline"
-                    # a headline's bare surname the tagger missed: "Лавров: «…»"
+                    # a headline's name the tagger missed there but found in the story: "Лавров: «…»"
                     known = self.sources.get("per:" + _fold(self.tokens[name_tok].text))
-                    if name_tok == sent.first and known is not None:
+                    if known is not None and name_tok - sent.first < 4 and all(
+                            self.tokens[j].text[:1].isupper() for j in range(sent.first, name_tok + 1)):
                         return None, known, "headline"
                 # "сообщается в заявлении Нацфронта: «…»"
-                for i in range(colon - 1, max(sent.first, colon - 6) - 1, -1):
-                    if self.tokens[i].lemma in ("заявление", "сообщение", "письмо", "обращение"):
+                for i in range(colon - 1, max(sent.first, colon - 12) - 1, -1):
+                    if self.tokens[i].lemma in lx.DOCUMENT_NOUNS:
                         for c in self.children[i]:
-                            if c in self.token_source:
-                                return i, self.token_source[c], "before"
+                            if self.tokens[c].rel == "nmod" and c > i:
+                                src = self.resolve(c)
+                                if src is not None:
+                                    return i, src, "before"
         return None
 
     def _last_token_before(self, offset: int) -> int | None:

@@ -40,6 +40,9 @@ PHRASE_NOUNS = frozenset({"мнение", "надежда", "намерение"
 # mention is a new unnamed source, not someone named before.
 INDEFINITE_HEADS = frozenset("""представитель источник наблюдатель эксперт аналитик участник житель свидетель
     сотрудник очевидец специалист некоторые многие""".split())
+# "…, говорится в заявлении X: «…»": a document that quotes its author
+DOCUMENT_NOUNS = frozenset({"заявление", "сообщение", "письмо", "обращение", "пресс-релиз", "коммюнике",
+                            "решение", "постановление", "приговор"})
 # Predicative adjectives of opinion: "X уверен, что …".
 BELIEF_ADJECTIVES = frozenset({"уверенный", "убежденный"})
 # Verbs of media relaying ("…, передает «Интерфакс»", "как пишет NYT"): the source only if no one else is.
