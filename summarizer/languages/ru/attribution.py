@@ -80,14 +80,14 @@ class RussianAttributor:
             if t.head >= 0:
                 self.children[t.head].append(t.i)
         self.vocab = get_russian_models().vocab
-        self.sources: dict[str, Source] = {}
-        self.token_source: dict[int, Source] = {}
-        self._collect_sources()
         self.pieces = quote_pieces(self.text)
         self.in_quote = [False] * len(self.tokens)
         for p in self.pieces:
             for i in self._token_range(p.start, p.end):
                 self.in_quote[i] = True
+        self.sources: dict[str, Source] = {}
+        self.token_source: dict[int, Source] = {}
+        self._collect_sources()
 
     # ----------------------------------------------------------------- sources
     def _collect_sources(self) -> None:
@@ -122,8 +122,18 @@ class RussianAttributor:
             for i in range(ent.first, ent.last):
                 self.token_source[i] = src
             src.mentions.append(ent.first)
-            if any(self.tokens[i].rel in SUBJECT_RELS for i in range(ent.first, ent.last)):
+            if self._main_subject(ent) and not self.in_quote[ent.first]:  # not someone a quote talks about
                 src.subject_mentions.append(ent.first)
+
+    def _main_subject(self, ent: RuEntity) -> bool:
+        """The name (or the title it is in apposition to) is the subject of a main clause."""
+        for i in range(ent.first, ent.last):
+            tok = self.tokens[i]
+            if tok.rel == "appos" and tok.head >= 0 and tok.head < ent.first:
+                tok = self.tokens[tok.head]  # "Певец Адриано Челентано написал"
+            if tok.rel in SUBJECT_RELS and tok.head >= 0:
+                return self.tokens[tok.head].rel in ("root", "conj", "parataxis")
+        return False
 
     def _org_name(self, ent: RuEntity) -> str:
         """"Министерство внутренних дел Пакистана": an organisation with the place after it in the genitive."""
@@ -293,7 +303,26 @@ class RussianAttributor:
             return self.resolve(subj, tok.feats.get("Gender"))
         if tok.lemma.endswith(("ся", "сь")) and tok.feats.get("Tense") == "Pres":
             return None  # impersonal: "сообщается", "говорится"
+        if tok.feats.get("Number") == "Plur":
+            place = self._in_place(v)
+            if place is not None:
+                return place
         return self._latest(v, tok.feats.get("Gender"), tok.feats.get("Number", "Sing"))
+
+    def _in_place(self, v: int) -> Source | None:
+        """"В Кремле заявили", "В Минсвязи уверены": an organisation speaking through an indefinite plural."""
+        sent = self.doc.sents[self.tokens[v].sent]
+        for j in range(max(sent.first, v - 6), v):
+            if self.tokens[j].lemma in ("в", "во") and self.tokens[j].rel == "case":
+                noun = self.tokens[j].head
+                if not (j < noun < v):
+                    continue
+                src = self.token_source.get(noun)
+                if src is not None and src.kind != "person":
+                    return src
+                if self.tokens[noun].lemma in lx.UNNAMED_SOURCE_HEADS:
+                    return self._unnamed(noun)
+        return None
 
     def _subject(self, v: int) -> int | None:
         seen = 0
@@ -347,13 +376,24 @@ class RussianAttributor:
         return None
 
     def _by_role(self, i: int) -> Source | None:
+        """The person introduced with this role: by its head ("сенатор"), or, for "глава X", by X
+        ("глава Минсвязи" is the "министр связи" named before)."""
         tok = self.tokens[i]
+        owners = [_fold(self.tokens[c].text) for c in self.children[i] if self.tokens[c].rel == "nmod" and c > i]
         best = None
         for src in self.sources.values():
-            if src.kind == "person" and tok.lemma in src.role_heads and src.mentions and src.mentions[0] < i:
+            if src.kind != "person" or not src.mentions or src.mentions[0] >= i or not src.role:
+                continue
+            same_head = tok.lemma in src.role_heads
+            same_owner = any(len(w) >= 4 and w[:4] in owner for w in map(_fold, src.role.split()[1:]) for owner in owners)
+            if (same_head and not owners) or same_owner or (same_head and self._owner_in_role(owners, src.role)):
                 if best is None or src.mentions[0] > best.mentions[0]:
                     best = src
         return best
+
+    def _owner_in_role(self, owners: list[str], role: str) -> bool:
+        words = [_fold(w) for w in role.split()]
+        return any(owner[:4] == w[:4] for owner in owners for w in words)
 
     def _unnamed(self, i: int) -> Source:
         lo, hi = self._leftmost(i), i
@@ -425,8 +465,8 @@ class RussianAttributor:
         tok = self.tokens[i]
         if tok.pos in ("VERB", "AUX") and tok.lemma in lx.REPORTING_VERBS:
             return lx.REPORTING_VERBS[tok.lemma]
-        if tok.pos == "ADJ" and tok.lemma in lx.BELIEF_ADJECTIVES:
-            return "belief"
+        if tok.pos == "ADJ" and (tok.lemma in lx.BELIEF_ADJECTIVES or lx.REPORTING_VERBS.get(tok.lemma) == "belief"):
+            return "belief"  # "уверен": an adjective, or a short participle lemmatised to its verb
         return None
 
     def _cue(self, v: int) -> str:
@@ -646,7 +686,7 @@ class RussianAttributor:
         if kind == "promise" or phrase:
             for h in heads:
                 for c in self.children[h]:
-                    if self.tokens[c].rel in ("xcomp", "acl") and self.tokens[c].pos == "VERB" and c > v \
+                    if self.tokens[c].rel in ("xcomp", "acl", "nmod") and self.tokens[c].pos == "VERB" and c > v \
                             and self.tokens[c].feats.get("VerbForm") == "Inf":
                         lo, hi = self._subtree_span(c)
                         src = self.speaker_of_verb(v)
@@ -676,7 +716,9 @@ class RussianAttributor:
                 src = self.speaker_of_verb(v)
                 span = self._clause(sent.first, comma - 1)
                 if src and span:
-                    return [Statement(*span, False, tok.text, src, "closing", 0.7)]
+                    # a medium relaying ("…, передаёт Интерфакс") yields to the original speaker if named too
+                    return [Statement(*span, False, tok.text, src, "closing",
+                                      0.6 if tok.lemma in lx.MEDIA_VERBS else 0.7)]
         return out
 
     def _that_clauses(self, v: int) -> list[tuple[int, int]]:
@@ -709,21 +751,19 @@ class RussianAttributor:
             elif prev.text == "и" and self._is_reporting(j) and self.tokens[j].feats.get("VerbForm") == "Fin":
                 end = j - 1
                 break
+            elif self._is_reporting(j) and j + 2 < sent.last and self.tokens[j + 1].text == "," \
+                    and self.tokens[j + 2].lemma == "что":
+                # "…, а Россия уверена, что …": another source's report begins after the last comma
+                comma = max((c for c in range(first + 1, j) if self.tokens[c].text == ","), default=None)
+                if comma is not None:
+                    end = comma
+                    break
         out = []
         for n, m in enumerate(marks):
             hi = (marks[n + 1] - 1) if n + 1 < len(marks) else end - 1
             if hi > m:
                 out.append((m + 1, hi))
         return out
-
-    def _governed_by(self, j: int, v: int) -> bool:
-        seen = 0
-        while j >= 0 and seen < 8:
-            if j == v:
-                return True
-            j = self.tokens[j].head
-            seen += 1
-        return False
 
     def _wholly_quoted(self, start: int, end: int) -> bool:
         return any(p.start <= start + 1 and p.end >= end - 1 for p in self.pieces)
@@ -746,7 +786,8 @@ class RussianAttributor:
             span = self._clause(sent.first, as_tok - 2)
         else:
             return []
-        return [Statement(*span, False, self.text[self.tokens[as_tok].start:self.tokens[v].end], src, "as", 0.75)] \
+        confidence = 0.65 if self.tokens[v].lemma in lx.MEDIA_VERBS else 0.75  # a medium yields, as above
+        return [Statement(*span, False, self.text[self.tokens[as_tok].start:self.tokens[v].end], src, "as", confidence)] \
             if span else []
 
     def _according(self, po: int) -> list[Statement]:
