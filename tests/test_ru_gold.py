@@ -52,12 +52,20 @@ def test_every_offset_is_an_exact_span_and_spans_are_distinct():
         assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:])), f"overlapping quotes in {r['id']}"
 
 
+def _inside_marks(article: str, start: int) -> bool:
+    """Whether `start` lies between an opening and its closing mark («» and „“ by depth, "" by parity)."""
+    before = article[:start]
+    return (before.count("«") > before.count("»") or before.count("„") > before.count("“")
+            or before.count('"') % 2 == 1)
+
+
 def test_direct_quotes_are_inside_their_marks_without_them():
-    """A direct quote is the text between the quotation marks: the marks themselves are never in the span."""
+    """A direct quote is the text between the quotation marks: inside a pair, the marks themselves never in the span."""
     for r in load_gold():
         for q in r["quotes"]:
             if q["direct"]:
                 assert q["quote"][0] not in QUOTE_MARKS and q["quote"][-1] not in QUOTE_MARKS, (r["id"], q["quote"])
+                assert _inside_marks(r["article"], q["start"]), (r["id"], q["quote"])
 
 
 def test_set_covers_direct_indirect_unnamed_and_silent_articles():
@@ -65,7 +73,7 @@ def test_set_covers_direct_indirect_unnamed_and_silent_articles():
     quotes = [q for r in rows for q in r["quotes"]]
     assert any(q["direct"] for q in quotes) and any(not q["direct"] for q in quotes)
     assert any(not q["named"] for q in quotes)
-    assert any(not r["quotes"] for r in rows), "no article without speech: the set must also test that nothing is invented"
+    assert any(not r["quotes"] for r in rows), "no silent article: the set must also test that nothing is invented"
 
 
 def test_articles_are_the_factrueval_texts_unchanged():
