@@ -780,7 +780,7 @@ class RussianAttributor:
             return []
         # the "как …" phrase runs to the next comma (or the sentence end)
         end_phrase = next((j for j in range(v + 1, sent.last) if self.tokens[j].text == ","), sent.last)
-        if as_tok == sent.first or (as_tok == sent.first + 1 and self.tokens[sent.first].pos in ("CCONJ", "PUNCT")):
+        if self._opens_sentence(as_tok, sent):
             span = self._clause(end_phrase + 1, sent.last - 1)
         elif as_tok > sent.first and self.tokens[as_tok - 1].text == ",":
             span = self._clause(sent.first, as_tok - 2)
@@ -789,6 +789,12 @@ class RussianAttributor:
         confidence = 0.65 if self.tokens[v].lemma in lx.MEDIA_VERBS else 0.75  # a medium yields, as above
         return [Statement(*span, False, self.text[self.tokens[as_tok].start:self.tokens[v].end], src, "as", confidence)] \
             if span else []
+
+    def _opens_sentence(self, i: int, sent) -> bool:
+        """Token i begins its sentence (after a conjunction or a line break the segmenter kept inside)."""
+        if i == sent.first or "\n" in self.text[self.tokens[i - 1].end:self.tokens[i].start]:
+            return True
+        return i == sent.first + 1 and self.tokens[sent.first].pos in ("CCONJ", "PUNCT", "ADV")
 
     def _according(self, po: int) -> list[Statement]:
         """"По словам X, …", "по мнению X", "по его словам"."""
@@ -803,14 +809,18 @@ class RussianAttributor:
             noun = po + 1
             for c in self.children[noun]:
                 if c > noun and self.tokens[c].rel in ("nmod", "appos"):
-                    src = self.resolve(c)
+                    # the phrase always names a source: "по мнению делегации ОБСЕ" if nothing better
+                    src = self.resolve(c) or (self._unnamed(c) if self.tokens[c].pos == "NOUN" else None)
                     if src is not None:
                         break
         if src is None or self.tokens[noun].lemma not in lx.SOURCE_NOUNS:
             return []
-        phrase_end = next((j for j in range(noun, sent.last) if self.tokens[j].text == ","), sent.last)
+        if nxt in lx.POSSESSIVES and noun + 1 < sent.last and self.tokens[noun + 1].text != ",":
+            phrase_end = noun  # "По его мнению страны Балтии …" (no comma)
+        else:
+            phrase_end = next((j for j in range(noun, sent.last) if self.tokens[j].text == ","), sent.last)
         cue = self.text[tok.start:self.tokens[noun].end]
-        if po == sent.first or (po == sent.first + 1 and self.tokens[sent.first].pos in ("CCONJ", "PUNCT", "ADV")):
+        if self._opens_sentence(po, sent):
             span = self._clause(phrase_end + 1, sent.last - 1)  # "По словам X, CLAUSE."
         elif self.tokens[po - 1].text == ",":
             if sent.last - 1 - phrase_end > 3:  # "CLAUSE, по словам X, CLAUSE.": the whole sentence
