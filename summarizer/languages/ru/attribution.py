@@ -301,7 +301,7 @@ class RussianAttributor:
         subj = self._subject(v)
         if subj is not None:
             return self.resolve(subj, tok.feats.get("Gender"))
-        if tok.lemma.endswith(("ся", "сь")) and tok.feats.get("Tense") == "Pres":
+        if tok.text.endswith(("ся", "сь")) and tok.feats.get("Tense") == "Pres":
             return None  # impersonal: "сообщается", "говорится"
         if tok.feats.get("Number") == "Plur":
             place = self._in_place(v)
@@ -526,8 +526,11 @@ class RussianAttributor:
             v = None
             if found is not None:
                 v, src, rule = found
+                if rule == "after_colon" and prev is not None and self._sentences_apart(prev.end, p.start) <= 2:
+                    src, rule = prev.source, "continued"
                 if src is not None:
-                    st = Statement(p.start, p.end, True, self._cue(v) if v is not None else None, src, rule, 0.9)
+                    st = Statement(p.start, p.end, True, self._cue(v) if v is not None else None, src, rule,
+                                   0.6 if rule == "continued" else 0.9)
             if st is None and prev is not None and prev_piece is not None and self._continues(prev_piece, p):
                 st = Statement(p.start, p.end, True, None, prev.source, "continued", 0.7)
             if st is None:
@@ -611,7 +614,17 @@ class RussianAttributor:
                                 src = self.resolve(c)
                                 if src is not None:
                                     return i, src, "before"
+                # "Поэтому X — это иллюзия: «…»": the author introduces more words of the last speaker
+                return None, None, "after_colon"
+        # "назвав его «непростительным оскорблением»": a naming verb's quoted object
+        for i in range(k, max(self.doc.sents[self.tokens[k].sent].first, k - 3) - 1, -1):
+            if self.tokens[i].lemma in lx.NAMING_VERBS:
+                return i, self.speaker_of_verb(i), "naming"
         return None
+
+    def _sentences_apart(self, a: int, b: int) -> int:
+        ta, tb = self._last_token_before(a), self._last_token_before(b)
+        return 99 if ta is None or tb is None else self.tokens[tb].sent - self.tokens[ta].sent
 
     def _last_token_before(self, offset: int) -> int | None:
         k = None

@@ -43,7 +43,9 @@ INDEFINITE_HEADS = frozenset("""представитель источник на
     сотрудник очевидец специалист некоторые многие""".split())
 # "…, говорится в заявлении X: «…»": a document that quotes its author
 DOCUMENT_NOUNS = frozenset({"заявление", "сообщение", "письмо", "обращение", "пресс-релиз", "коммюнике",
-                            "решение", "постановление", "приговор"})
+                            "решение", "постановление", "приговор", "слово", "интервью", "цитата"})
+# "назвал его «оскорблением»": a quoted object of naming is the namer's words
+NAMING_VERBS = frozenset({"назвать", "называть", "охарактеризовать", "характеризовать"})
 # Predicative adjectives of opinion: "X уверен, что …".
 BELIEF_ADJECTIVES = frozenset({"уверенный", "убежденный"})
 # Verbs of media relaying ("…, передает «Интерфакс»", "как пишет NYT"): the source only if no one else is.
