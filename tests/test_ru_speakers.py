@@ -241,3 +241,14 @@ def test_a_colon_quote_without_a_verb_continues_the_last_speaker():
     text = ("«Реактор на гелии — задача XXII века», — говорит академик Роальд Сагдеев. "
             "Поэтому добыча гелия на Луне — это иллюзия: «Вся эта шумиха не стоит выеденного яйца».")
     assert [q[3] for q in said(text)["Роальд Сагдеев"]] == ["after", "continued"]
+
+
+def test_a_declined_foreign_surname_is_the_person_named_before():
+    text = ("Министр Питер Данн выступил в парламенте. "
+            "По словам Данна, некоторые наблюдатели неверно толкуют заявления министра финансов.")
+    assert list(said(text)) == ["Питер Данн"]
+
+
+def test_participle_of_naming_is_not_a_statement():
+    text = "Премьер Наото Кан выступил на митинге. Японцы требуют вернуть острова, называемые «северными территориями»."
+    assert all(not q[1] for quotes in said(text).values() for q in quotes)

@@ -97,7 +97,7 @@ class RussianAttributor:
                 src = org
             elif ent.type == "PER":
                 key = "per:" + self._surname(ent)
-                src = self.sources.get(key)
+                src = self.sources.get(key) or self._declined(self._surname(ent))
                 if src is None:
                     src = self.sources[key] = Source(key, ent.normal, True, "person")
                 if len(ent.normal.split()) > len(src.name.split()):
@@ -165,6 +165,14 @@ class RussianAttributor:
                 return src
             if src.name.isupper() and len(src.name) >= 2 and initials(name) == src.name:
                 src.name = name
+                return src
+        return None
+
+    def _declined(self, surname: str) -> Source | None:
+        """A foreign surname the normaliser left declined ("Данна") is the person named before ("Питер Данн")."""
+        for src in self.sources.values():
+            known = src.key[4:] if src.key.startswith("per:") else ""
+            if len(known) >= 3 and surname != known and surname.startswith(known) and len(surname) - len(known) <= 2:
                 return src
         return None
 
@@ -349,6 +357,11 @@ class RussianAttributor:
         src = self.token_source.get(i)
         if src is not None:
             return src
+        if tok.pos == "PROPN":  # a declined foreign surname the tagger missed: "по словам Данна"
+            for known in self.sources.values():
+                surname = _fold(known.name.split()[-1]) if known.kind == "person" else ""
+                if len(surname) >= 3 and _fold(tok.text).startswith(surname) and len(tok.text) - len(surname) <= 2:
+                    return known
         for c in self.children[i]:  # "агентство Рейтер"
             if self.tokens[c].rel == "appos" and self.token_source.get(c) is not None:
                 return self.token_source[c]
@@ -618,7 +631,8 @@ class RussianAttributor:
                 return None, None, "after_colon"
         # "назвав его «непростительным оскорблением»": a naming verb's quoted object
         for i in range(k, max(self.doc.sents[self.tokens[k].sent].first, k - 3) - 1, -1):
-            if self.tokens[i].lemma in lx.NAMING_VERBS:
+            if self.tokens[i].lemma in lx.NAMING_VERBS and self.tokens[i].feats.get("VerbForm") in ("Fin", "Conv"):
+                # (not a participle: "островов, называемых в Японии «северными территориями»")
                 return i, self.speaker_of_verb(i), "naming"
         return None
 
