@@ -2,7 +2,7 @@
 
 Chosen by measurement (``briefbot eval languages``) on the evaluation texts (122 Russian news texts,
 149 English CNN/DailyMail and BBC articles, German and other pages from the extraction set): py3langid
-named every labelled text right from its first 2,000 characters and still did from 300, in a few
+named every labelled text right from its first 2,000 characters and still did from 300 and 100, in a few
 milliseconds a text, with a model that loads in about a second; lingua (all languages, models
 preloaded) was as accurate but took about a minute and far more memory to load. The page's own
 ``lang`` attribute is only a fallback: sites leave a template's ``lang="en"`` on pages in other
