@@ -28,6 +28,7 @@ person or organisation that agrees in gender and number; a role mention ("гла
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from ...settings import SpeakerSettings
@@ -80,6 +81,8 @@ class RussianAttributor:
             if t.head >= 0:
                 self.children[t.head].append(t.i)
         self.vocab = get_russian_models().vocab
+        self._starts = [t.start for t in self.tokens]
+        self._ends = [t.end for t in self.tokens]
         self.pieces = quote_pieces(self.text)
         self.in_quote = [False] * len(self.tokens)
         for p in self.pieces:
@@ -465,14 +468,15 @@ class RussianAttributor:
         return not (gender in ("Masc", "Fem") and src.gender not in (None, gender))
 
     # ----------------------------------------------------------------- helpers
+    # Offsets to tokens by binary search: a long article with many quotes stays linear-logarithmic.
     def _token_range(self, start: int, end: int) -> list[int]:
-        return [t.i for t in self.tokens if t.start >= start and t.end <= end]
+        lo = bisect_left(self._starts, start)
+        hi = bisect_right(self._ends, end)
+        return [i for i in range(lo, hi) if self.tokens[i].end <= end]
 
     def _token_at(self, offset: int) -> int | None:
-        for t in self.tokens:
-            if t.start >= offset:
-                return t.i
-        return None
+        i = bisect_left(self._starts, offset)
+        return i if i < len(self.tokens) else None
 
     def _is_reporting(self, i: int) -> str | None:
         tok = self.tokens[i]
@@ -641,13 +645,8 @@ class RussianAttributor:
         return 99 if ta is None or tb is None else self.tokens[tb].sent - self.tokens[ta].sent
 
     def _last_token_before(self, offset: int) -> int | None:
-        k = None
-        for t in self.tokens:
-            if t.end <= offset:
-                k = t.i
-            else:
-                break
-        return k
+        i = bisect_right(self._ends, offset) - 1
+        return i if i >= 0 else None
 
     def _continues(self, prev: QuotePiece, p: QuotePiece) -> bool:
         """A quote that opens the paragraph right after the previous quote's paragraph (or follows it)."""

@@ -11,6 +11,7 @@ the English engine's own functions, so both languages are tuned by the same ``[s
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 import numpy as np
 
@@ -41,7 +42,8 @@ def summarize_russian(doc: RuDoc, title: str | None, settings: Settings, length:
         return []
     if settings.summary.max_candidates > 0:
         usable = usable[: settings.summary.max_candidates]
-    vectors = np.stack([_sentence_vector(doc, s) for s in usable])
+    starts = [t.start for t in doc.tokens]
+    vectors = np.stack([_sentence_vector(doc, starts, s) for s in usable])
     title_vector = _text_vector(title) if title and title.strip() else None
     scores = sentence_scores(usable, vectors, title_vector, settings.summary)
     chosen = select(usable, vectors, scores, settings.summary, length)
@@ -83,13 +85,11 @@ def _normalised(vectors: list[np.ndarray]) -> np.ndarray:
     return v / norm if norm else v
 
 
-def _sentence_vector(doc: RuDoc, sentence: Sentence) -> np.ndarray:
+def _sentence_vector(doc: RuDoc, starts: list[int], sentence: Sentence) -> np.ndarray:
     emb = get_russian_models().embedding
     vectors = []
-    for tok in doc.tokens:
-        if tok.start >= sentence.end:
-            break
-        if tok.start >= sentence.start and tok.pos in CONTENT_POS:
+    for tok in doc.tokens[bisect_left(starts, sentence.start):bisect_left(starts, sentence.end)]:
+        if tok.pos in CONTENT_POS:
             word = tok.text.lower()
             if word in emb:
                 vectors.append(emb[word])
