@@ -8,6 +8,7 @@ and relation, and lemma; entities (PER, ORG, LOC) carry the token range and thei
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .models import get_russian_models
@@ -95,8 +96,17 @@ def parse_russian(text: str, threads: int = 1) -> RuDoc:
         span.normalize(models.vocab)
         out.ents.append(RuEntity(type=span.type, start=span.start, end=span.stop, first=starts[span.start],
                                  last=ends[span.stop] + 1, text=span.text,
-                                 normal=_keep_yo(span.normal or span.text, span.text)))
+                                 normal=_without_brackets(_keep_yo(span.normal or span.text, span.text))))
     return out
+
+
+_BRACKETS = re.compile(r"\s*\([^()]{0,80}\)")
+
+
+def _without_brackets(name: str) -> str:
+    """"Джоэл Саймон (Joel Simon)" -> "Джоэл Саймон", "Комитет защиты журналистов (КЗЖ)" -> the name alone."""
+    bare = _BRACKETS.sub("", name).strip()
+    return bare or name
 
 
 def _keep_yo(normal: str, original: str) -> str:
