@@ -143,7 +143,11 @@ def check_url(url: str, settings: FetchSettings) -> httpx.URL:
         parts = urlsplit(url)
         port = parts.port  # raises ValueError for a non-numeric or out-of-range port
         parsed = httpx.URL(url)
-    except (ValueError, httpx.InvalidURL):
+        # httpx decodes an IDNA host name ("xn--...") only when it is read, and idna refuses
+        # labels such as emoji (xn--ls8h) or malformed ones (xn--a) with a UnicodeError: read
+        # it here so that such a link is bad_url, not a failure inside the request.
+        parsed.host
+    except (ValueError, httpx.InvalidURL):  # UnicodeError (idna's errors) is a ValueError
         raise BriefError("bad_url") from None
     if parts.scheme.lower() not in DEFAULT_PORTS or not parts.hostname:
         raise BriefError("bad_url")
@@ -333,6 +337,10 @@ def fetch_page(url: str, settings: FetchSettings) -> Page:
                 raise BriefError("fetch_timeout") from None
             except httpx.InvalidURL:
                 raise BriefError("bad_url") from None
+            except UnicodeError:
+                # httpx reads a redirect's Location while sending (for response.next_request);
+                # an IDNA host idna refuses there raises before our own check of the hop.
+                raise BriefError("bad_url", "The site redirected to an invalid link.") from None
             except (httpx.HTTPError, httpx.StreamError) as exc:
                 raise BriefError("fetch_failed", f"The page could not be fetched ({type(exc).__name__}).") from None
             if not media_type:

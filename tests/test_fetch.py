@@ -213,10 +213,17 @@ def test_server_trickling_its_headers_hits_the_total_deadline():
 @pytest.mark.parametrize(
     "url",
     ["not a url", "ftp://example.com/file", "http://user:pass@example.com/", "http://user@example.com/",
-     "javascript:alert(1)", "", "http://", "http://example.com:99999/", "file:///etc/passwd"],
+     "javascript:alert(1)", "", "http://", "http://example.com:99999/", "file:///etc/passwd",
+     # issue 10 finding 5: IDNA labels idna refuses (an emoji domain, malformed punycode)
+     "http://xn--ls8h.la/", "http://xn--a/", "http://xn--/"],
 )
 def test_bad_urls(url):
     assert error_code(url, FetchSettings()) == "bad_url"
+
+
+def test_redirect_to_an_emoji_domain_is_bad_url():
+    with serve({"/r": (302, {"Location": "http://xn--ls8h.la/"}, b"")}) as base:
+        assert error_code(base + "/r", local()) == "bad_url"
 
 
 def test_port_not_allowed():
