@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Iterator
 
+from .errors import ERROR_CODES
 from .types import Brief, Quote, Speaker
 
 TELEGRAM_LIMIT = 4096
@@ -32,28 +33,9 @@ class RenderLimits:
     max_link_chars: int = 2048
 
 
-# One friendly sentence per error code, for the chat and the CLI.
-FRIENDLY_ERRORS: dict[str, str] = {
-    "bad_source": "I need a link, a file or some article text to brief.",
-    "bad_url": "That doesn't look like a web link I can open.",
-    "blocked_address": "I can't open links to private or local addresses.",
-    "blocked_port": "I can't open links on that port.",
-    "fetch_failed": "I couldn't reach that site. Please check the link or try again later.",
-    "fetch_timeout": "That site took too long to answer. Please try again later.",
-    "http_error": "The site answered with an error, so I couldn't read the article.",
-    "too_many_redirects": "That link keeps redirecting, so I gave up.",
-    "not_html": "That link isn't a web page with an article (it may be a file or an image).",
-    "too_large": "That page is too large for me to read.",
-    "bad_encoding": "I couldn't read that text: it doesn't look like readable text.",
-    "no_article_text": "I couldn't find an article there: the page may be empty, a paywall or not a news story.",
-    "too_short": "That text is too short to be an article.",
-    "engine_failed": "Something went wrong while I was reading that article. Please try again later.",
-    "timeout": "That article took too long to read. Please try again later.",
-}
-
-
 def render_error_text(code: str) -> str:
-    return FRIENDLY_ERRORS.get(code, FRIENDLY_ERRORS["engine_failed"])
+    """The friendly sentence for an error code (errors.ERROR_CODES); an unknown code reads as engine_failed."""
+    return ERROR_CODES.get(code, ERROR_CODES["engine_failed"]).friendly
 
 
 def render_error_html(code: str) -> str:
