@@ -309,6 +309,25 @@ def test_connection_goes_to_the_checked_address(monkeypatch):
     assert page.html == HTML and hits == ["/"]
 
 
+def test_the_name_is_looked_up_once_so_a_rebinding_answer_is_never_used(monkeypatch):
+    """DNS rebinding: a second look-up would answer a private address; the connection uses the first."""
+    answers = iter([["127.0.0.1"], ["10.0.0.1"], ["10.0.0.1"]])
+    lookups: list[str] = []
+    real = socket.getaddrinfo
+
+    def rebinding(host, port, *args, **kwargs):
+        if host != "rebind.test":
+            return real(host, port, *args, **kwargs)
+        lookups.append(host)
+        return _fake_resolver({host: next(answers)})(host, port)
+
+    with serve({"/": (200, HTML_HEADERS, HTML.encode())}) as base:
+        port = base.rsplit(":", 1)[1]
+        monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+        assert fetch_page(f"http://rebind.test:{port}/", local()).html == HTML
+    assert lookups == ["rebind.test"]
+
+
 def test_check_url_accepts_ordinary_links():
     assert str(check_url("https://example.com/a?b=c", FetchSettings())) == "https://example.com/a?b=c"
     assert check_url("http://example.com:8080/", FetchSettings()).port == 8080
