@@ -145,10 +145,11 @@ def utf16_len(text: str) -> int:
 # The smallest message limit split_message accepts: room for a few nested tags and some text.
 MIN_SPLIT_LIMIT = 32
 
-_TAG = re.compile(r"<(/?)([a-z]+)[^>]*>")
-# One unit of Telegram HTML for the splitter: a tag, an entity, a space or line break (where a
+_TAG = re.compile(r"<(/?)([a-z]+)[^<>]*>")
+# One unit of Telegram HTML for the splitter (each pattern stops at the next "<", so scanning is
+# linear even on a run of unclosed "<"): a tag, an entity, a space or line break (where a
 # message may end), a run of other text, or a lone character (an '&' that starts no entity).
-_HTML_TOKEN = re.compile(r"<[^>]*>|&#?\w+;|[ \n]|[^<& \n]+|.", re.DOTALL)
+_HTML_TOKEN = re.compile(r"<[^<>]*>|&#?\w+;|[ \n]|[^<& \n]+|.", re.DOTALL)
 
 
 def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
@@ -308,10 +309,17 @@ class _HtmlSplitter:
         if self._fits(size):
             self._add(tok, size, text=True)
             return
-        # Longer than a whole message (a run of text without spaces): cut between characters.
-        # An entity never reaches here (at most a few units, and half of every part is text).
-        for ch in tok:
-            ch_size = utf16_len(ch)
-            if not self._fits(ch_size):
+        # Longer than a whole message (a run of text without spaces): cut between characters,
+        # filling each part. An entity never reaches here (a few units; half of a part is text).
+        while tok:
+            room = self.limit - self.size - self.closing_size
+            piece = tok[:room]
+            while piece and (excess := utf16_len(piece) - room) > 0:  # two-unit characters
+                piece = piece[: len(piece) - (excess + 1) // 2]
+            if not piece:
                 self._flush()
-            self._add(ch, ch_size, text=True)
+                continue
+            self._add(piece, utf16_len(piece), text=True)
+            tok = tok[len(piece):]
+            if tok:
+                self._flush()
