@@ -36,12 +36,13 @@ from telegram.ext import (
     filters,
 )
 
+from summarizer.isolation import EnginePool, EngineStartError
 from summarizer.settings import Settings
 
 from . import handlers, texts
 from .jobs import Engine, JobRunner
 from .ratelimit import RateLimiter
-from .storage import Storage
+from .storage import Storage, StorageError
 
 log = logging.getLogger(__name__)
 
@@ -135,15 +136,23 @@ def api_urls(base_url: str) -> tuple[str, str]:
     return base + "/bot", base + "/file/bot"
 
 
-def build_application(settings: Settings, base_url: str | None = None, engine: Engine | None = None) -> Application:
-    """The whole bot, ready to run: all handlers are wired here."""
+def default_engine(settings: Settings) -> Engine | EnginePool:
+    """``make_brief`` in child processes with hard limits, or in this process (``[bot] isolate_engine``)."""
+    if settings.bot.isolate_engine:
+        return EnginePool(settings, processes=settings.bot.workers, timeout_s=settings.bot.job_timeout_s,
+                          memory_mb=settings.bot.engine_memory_mb)
+    from summarizer.brief import make_brief
+
+    return make_brief
+
+
+def build_application(settings: Settings, base_url: str | None = None,
+                      engine: Engine | EnginePool | None = None) -> Application:
+    """The whole bot, ready to run: all handlers are wired here. ``engine`` defaults to
+    ``default_engine(settings)``; a callable runs in this process (tests' stand-ins)."""
     if not settings.bot.token:
         raise SystemExit("No bot token: set TELEGRAM_BOT_TOKEN (or [bot] token in the settings file).")
-    if engine is None:
-        from summarizer.brief import make_brief
-
-        engine = make_brief
-    storage = Storage(settings.storage.path)
+    storage = Storage(settings.storage.path, retention_days=settings.storage.retention_days)
     builder = (
         ApplicationBuilder()
         .application_class(BriefApplication)
@@ -164,7 +173,7 @@ def build_application(settings: Settings, base_url: str | None = None, engine: E
     app.bot_data["services"] = handlers.Services(
         settings=settings,
         storage=storage,
-        jobs=JobRunner(app.bot, storage, settings, engine),
+        jobs=JobRunner(app.bot, storage, settings, engine or default_engine(settings)),
         limiter=RateLimiter(settings.bot.user_rate, settings.bot.chat_rate, settings.bot.rate_window_s),
     )
 
@@ -182,12 +191,10 @@ def build_application(settings: Settings, base_url: str | None = None, engine: E
 
 async def _post_init(app: Application) -> None:
     """After getMe succeeded (so a bad token fails fast), before the first update is fetched."""
-    from summarizer.models import warm_up
-
     services: handlers.Services = app.bot_data["services"]
     app.bot_data["loop"] = asyncio.get_running_loop()
     log.info("loading models")
-    await asyncio.get_running_loop().run_in_executor(None, warm_up, services.settings.models)
+    await services.jobs.load_engine()
     await app.bot.set_my_commands([BotCommand(name, about) for name, about in texts.COMMANDS])
     services.storage.prune()
     services.jobs.start()
@@ -255,11 +262,13 @@ def run_bot(settings: Settings, base_url: str | None = None, log_level: str = "I
     """``briefbot bot``: serve until stopped (Ctrl-C, SIGTERM); models load before the first update."""
     setup_logging(settings, log_level)
     check_mode(settings)
-    app = build_application(settings, base_url)
     try:
+        app = build_application(settings, base_url)
         serve(app, settings)
     except InvalidToken:  # PTB's message repeats the token: say it without
         raise SystemExit("The bot token was rejected (check TELEGRAM_BOT_TOKEN).") from None
+    except (StorageError, EngineStartError) as exc:  # one line, no traceback
+        raise SystemExit(f"The bot cannot start: {exc}") from None
     except Exception:
         log.exception("the bot stopped on an error")  # through the redacting log filter
         raise SystemExit(1) from None
