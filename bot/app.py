@@ -20,7 +20,6 @@ import logging
 import re
 import sqlite3
 from typing import Any
-from urllib.parse import urlsplit
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -39,7 +38,7 @@ from telegram.ext import (
 from summarizer.isolation import EnginePool, EngineStartError
 from summarizer.settings import Settings
 
-from . import handlers, texts
+from . import handlers, texts, webhook
 from .jobs import Engine, JobRunner
 from .ratelimit import RateLimiter
 from .storage import Storage, StorageError
@@ -213,7 +212,8 @@ async def _post_shutdown(app: Application) -> None:
 
 def stop_from_another_thread(app: Application) -> None:
     """Ask a running bot to stop gracefully (tests run it in a thread)."""
-    app.bot_data["loop"].call_soon_threadsafe(app.stop_running)
+    if not webhook.request_stop(app):
+        app.bot_data["loop"].call_soon_threadsafe(app.stop_running)
 
 
 # -- running -----------------------------------------------------------------------------
@@ -274,29 +274,31 @@ def run_bot(settings: Settings, base_url: str | None = None, log_level: str = "I
         raise SystemExit(1) from None
 
 
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as a secret_token
+
+
 def check_mode(settings: Settings) -> None:
-    if settings.bot.mode not in ("polling", "webhook"):
-        raise SystemExit(f"unknown [bot] mode {settings.bot.mode!r}: use 'polling' or 'webhook'")
-    if settings.bot.mode == "webhook" and not settings.bot.webhook_url:
+    """Webhook mode needs its URL and a secret (``[bot] mode`` itself is checked with the settings)."""
+    if settings.bot.mode != "webhook":
+        return
+    if not settings.bot.webhook_url:
         raise SystemExit("webhook mode needs [bot] webhook_url (the public HTTPS address Telegram posts to)")
+    if not settings.bot.webhook_secret:
+        raise SystemExit("webhook mode needs [bot] webhook_secret (or BRIEFBOT_BOT_WEBHOOK_SECRET): without it "
+                         "anyone who finds the address can post updates as any user")
+    if not WEBHOOK_SECRET.fullmatch(settings.bot.webhook_secret):
+        raise SystemExit("[bot] webhook_secret must be 1-256 characters of A-Z, a-z, 0-9, _ and - "
+                         "(what Telegram accepts)")
 
 
 def serve(app: Application, settings: Settings, **run_options: Any) -> None:
     """Run until stopped: long polling by default, or a webhook server (``[bot] mode``).
 
-    ``run_options`` go to PTB's run_polling/run_webhook (tests pass ``stop_signals=None``)."""
+    ``run_options`` go to PTB's run_polling or ``bot.webhook.run_webhook`` (tests pass
+    ``stop_signals=None``)."""
     check_mode(settings)
     if settings.bot.mode == "webhook":
-        app.run_webhook(
-            listen=settings.bot.webhook_listen,
-            port=settings.bot.webhook_port,
-            url_path=urlsplit(settings.bot.webhook_url).path.lstrip("/"),
-            webhook_url=settings.bot.webhook_url,
-            secret_token=settings.bot.webhook_secret or None,
-            allowed_updates=ALLOWED_UPDATES,
-            drop_pending_updates=False,
-            **run_options,
-        )
+        webhook.run_webhook(app, settings, ALLOWED_UPDATES, **run_options)
     else:
         app.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False, timeout=POLL_TIMEOUT_S,
                         **run_options)
