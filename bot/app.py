@@ -94,7 +94,7 @@ class BriefApplication(Application):
         in_progress: set[int] = self.bot_data.setdefault("updates_in_progress", set())
         storage_failed: set[int] = self.bot_data.setdefault("storage_failed_updates", set())
         if update.update_id in in_progress:
-            self._count_duplicate(update)
+            log.info("update %s is being handled already; skipped", update.update_id)
             return
         in_progress.add(update.update_id)
         handled = False  # the handlers ran through (only marking it done is left)
@@ -103,8 +103,8 @@ class BriefApplication(Application):
                 storage_failed.discard(update.update_id)
                 try:
                     if not handled:
-                        if storage.update_done(update.update_id):
-                            self._count_duplicate(update)  # delivered twice (replayed and re-sent)
+                        if storage.update_done(update.update_id):  # delivered twice (replayed and re-sent)
+                            log.info("update %s was already handled; skipped", update.update_id)
                             return
                         await super().process_update(update)  # handler errors go to handlers.on_error
                         handled = update.update_id not in storage_failed
@@ -119,10 +119,6 @@ class BriefApplication(Application):
         finally:
             in_progress.discard(update.update_id)
             storage_failed.discard(update.update_id)
-
-    def _count_duplicate(self, update: Update) -> None:
-        self.bot_data["duplicate_updates"] = self.bot_data.get("duplicate_updates", 0) + 1
-        log.info("update %s was already handled; skipped", update.update_id)
 
 
 def api_urls(base_url: str) -> tuple[str, str]:
@@ -191,7 +187,7 @@ def build_application(settings: Settings, base_url: str | None = None,
 async def _post_init(app: Application) -> None:
     """After getMe succeeded (so a bad token fails fast), before the first update is fetched."""
     services: handlers.Services = app.bot_data["services"]
-    app.bot_data["loop"] = asyncio.get_running_loop()
+    app.bot_data["loop"] = asyncio.get_running_loop()  # to be stopped from another thread
     log.info("loading models")
     await services.jobs.load_engine()
     await app.bot.set_my_commands([BotCommand(name, about) for name, about in texts.COMMANDS])
@@ -208,12 +204,6 @@ async def _post_shutdown(app: Application) -> None:
     services: handlers.Services = app.bot_data["services"]
     await services.jobs.stop()
     services.storage.close()
-
-
-def stop_from_another_thread(app: Application) -> None:
-    """Ask a running bot to stop gracefully (tests run it in a thread)."""
-    if not webhook.request_stop(app):
-        app.bot_data["loop"].call_soon_threadsafe(app.stop_running)
 
 
 # -- running -----------------------------------------------------------------------------

@@ -29,7 +29,6 @@ import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from summarizer.types import Brief
 
@@ -278,10 +277,6 @@ class Storage:
     def pending_job(self, job_id: int) -> Job | None:
         row = self.db.execute("SELECT * FROM jobs WHERE id = ? AND state = 'pending'", (job_id,)).fetchone()
         return _job(row) if row else None
-
-    def job_states(self) -> list[dict[str, Any]]:
-        """All jobs as plain dicts (tests and debugging)."""
-        return [dict(r) for r in self.db.execute("SELECT * FROM jobs ORDER BY id")]
 
 
 def _job(row: sqlite3.Row) -> Job:

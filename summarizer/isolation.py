@@ -9,7 +9,9 @@ runs in a child process, and the caller only waits on a pipe:
   caller (the bot is a threaded asyncio process; a fork copies its locks mid-state). Each child
   loads the models once (``models.warm_up``) and then serves briefs one at a time.
 - **Time limit.** ``brief()`` waits at most ``timeout_s`` for the answer; past it the child is
-  killed (SIGKILL) and the caller gets a brief with the error ``timeout``.
+  killed (SIGKILL) and the caller gets a brief with the error ``timeout``. A CPU-time limit
+  (``RLIMIT_CPU``, twice ``timeout_s`` per brief) also ends a child whose parent was killed
+  mid-brief, so no spinning child outlives the bot.
 - **Memory limit.** Once its models are loaded, a child caps its own address space
   (``RLIMIT_AS``) at what it maps then plus ``memory_mb``: a runaway allocation fails inside
   the child (``MemoryError``, which ``make_brief`` reports as ``engine_failed``) or kills it;
@@ -54,6 +56,7 @@ START_METHOD = "forkserver"
 PRELOAD = ["summarizer.brief", "summarizer.models", "spacy", "torch", "tokenizers", "summarizer.bert", "trafilatura"]
 START_TIMEOUT_S = 300.0  # model loading on a busy machine
 RESTART_PAUSES_S = (1.0, 60.0)  # first and longest pause between failed restarts of a child
+CPU_PER_WALL_S = 2  # CPU seconds a brief may use per second of timeout_s (see limit_cpu)
 
 
 class EngineStartError(RuntimeError):
@@ -82,7 +85,7 @@ class EnginePool:
         self.engine = engine
         self._context = multiprocessing.get_context(START_METHOD)
         self._context.set_forkserver_preload(PRELOAD)
-        self._idle: queue.Queue[_Child] = queue.Queue()
+        self._idle: queue.Queue[_Child | None] = queue.Queue()  # None: closed
         self._children: list[_Child] = []
         self._closed = threading.Event()
         self._launching = threading.Lock()  # close() never misses a child being replaced
@@ -106,6 +109,7 @@ class EnginePool:
         """Stop every child (a brief in progress is cut off; its caller gets ``engine_failed``)."""
         with self._launching:
             self._closed.set()
+        self._idle.put(None)  # wakes a caller waiting for a child
         for child in self._children:
             child.kill()
 
@@ -121,10 +125,12 @@ class EnginePool:
 
     # -- work ----------------------------------------------------------------------------------
     def brief(self, source: Source, *, id: str | None = None, length: str | None = None) -> Brief:
-        """One brief in a child process, within ``timeout_s``; never raises."""
+        """One brief in a child process, within ``timeout_s``; failures come back in ``Brief.error``."""
+        if not self._children:
+            raise RuntimeError("EnginePool.start() must be called first")
         child = self._idle.get()  # waits while every child is busy (or being replaced)
-        if self._closed.is_set():
-            self._idle.put(child)
+        if child is None or self._closed.is_set():
+            self._idle.put(child)  # passes the wake-up on
             return _failed(source, "engine_failed", "the engine pool is closed")
         healthy = False
         try:
@@ -172,7 +178,7 @@ class _Child:
         pool = self.pool
         parent_end, child_end = pool._context.Pipe()
         self.process = pool._context.Process(
-            target=_child_main, args=(child_end, pool.settings, pool.engine, pool.memory_mb),
+            target=_child_main, args=(child_end, pool.settings, pool.engine, pool.memory_mb, pool.timeout_s),
             name=f"briefbot-engine-{self.number}", daemon=True)
         self.process.start()
         child_end.close()
@@ -227,6 +233,18 @@ def _load(engine: str) -> Callable[..., Brief]:
     return getattr(importlib.import_module(module), name)
 
 
+def limit_cpu(seconds: float) -> None:
+    """Let this process use at most ``seconds`` more CPU time (RLIMIT_CPU: the kernel ends it with
+    SIGXCPU past that, whatever holds the GIL). The parent's wall-clock kill comes first; this
+    bounds a child whose parent died by SIGKILL mid-brief, which nobody else would stop."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    soft = int(usage.ru_utime + usage.ru_stime + seconds) + 1
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+
+
 def _mapped_bytes() -> int:
     """The address space this process maps now (VmSize)."""
     with open("/proc/self/statm") as fh:
@@ -244,7 +262,7 @@ def limit_memory(extra_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def _child_main(conn: Connection, settings: Settings, engine: str, memory_mb: int) -> None:
+def _child_main(conn: Connection, settings: Settings, engine: str, memory_mb: int, timeout_s: float) -> None:
     """Load the models, cap memory, then answer ``(source, id, length)`` requests until EOF."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent, which stops the children
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s [engine %(process)d]: %(message)s")
@@ -268,6 +286,7 @@ def _child_main(conn: Connection, settings: Settings, engine: str, memory_mb: in
             return  # the parent is gone
         source, id, length = request
         started = time.perf_counter()
+        limit_cpu(CPU_PER_WALL_S * timeout_s)
         try:
             brief = make(source, settings, id=id, length=length)
         except BaseException:  # noqa: BLE001 - an engine that raised (make_brief never does)

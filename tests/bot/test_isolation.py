@@ -22,7 +22,7 @@ from summarizer.settings import Settings
 from summarizer.types import Brief
 
 from . import articles
-from .conftest import RunningBot, bot_settings, new_id, wait_answers
+from .conftest import RunningBot, bot_settings, new_id, stored_jobs, wait_answers
 from .emulator import BotApiEmulator
 
 HOSTILE_ENGINE = "tests.bot.hostile_engine:make_brief"
@@ -54,9 +54,9 @@ class RecordingEngine:
                      language="en", text="", summary=["What happened, in one sentence."])
 
 
-def jobs_done(api: BotApiEmulator, storage: Storage) -> list[dict[str, Any]]:
+def jobs_done(api: BotApiEmulator, db: Path) -> list[dict[str, Any]]:
     """The stored jobs once all are done (marked just after the answer is sent)."""
-    return api.wait_for(lambda: all(j["state"] == "done" for j in storage.job_states()) and storage.job_states(),
+    return api.wait_for(lambda: all(j["state"] == "done" for j in stored_jobs(db)) and stored_jobs(db),
                         30, "the jobs to be marked done")
 
 
@@ -103,7 +103,7 @@ def test_hostile_briefs_are_killed_and_never_hold_up_help(fresh_api: BotApiEmula
         # Both children were killed (or left) and replaced by fresh ones.
         api.wait_for(lambda: len(pool.pids()) == 2, 120, "the engine processes to be replaced")
         assert not first_children & set(pool.pids())
-        assert [j["unfinished_runs"] for j in jobs_done(api, bot.storage)] == [0, 0]
+        assert [j["unfinished_runs"] for j in jobs_done(api, db)] == [0, 0]
     finally:
         bot.stop()
 
@@ -141,9 +141,8 @@ def test_job_that_took_the_bot_down_twice_is_quarantined(fresh_api: BotApiEmulat
     storage.close()
 
     runs_seen: list[int] = []  # the stored count while the engine works on the job
-    reader = Storage(db)
     engine = RecordingEngine(on_call=lambda id: runs_seen.append(
-        next(j["unfinished_runs"] for j in reader.job_states() if f"job-{j['id']}" == id)))
+        next(j["unfinished_runs"] for j in stored_jobs(db) if f"job-{j['id']}" == id)))
     bot = RunningBot(bot_settings(settings, db, isolate_engine=False), api, engine=engine).start()
     try:
         (quarantined,) = wait_answers(api, chat["id"], poisoned["message_id"])
@@ -152,8 +151,7 @@ def test_job_that_took_the_bot_down_twice_is_quarantined(fresh_api: BotApiEmulat
         assert resumed["text"].startswith("Stand-in brief")
         assert engine.calls == ["http://news.test/died-once"]  # the quarantined job never ran
         assert runs_seen == [2]  # counted in storage before the engine started
-        assert [j["unfinished_runs"] for j in jobs_done(api, bot.storage)] == [2, 0]
+        assert [j["unfinished_runs"] for j in jobs_done(api, db)] == [2, 0]
         assert bot.storage.cached_brief("normal http://news.test/poisoned") is None
     finally:
         bot.stop()
-        reader.close()

@@ -17,7 +17,7 @@ import pytest
 from bot.storage import Storage, StorageError
 from summarizer.settings import PROJECT_ROOT, load_settings
 
-from .conftest import TOKEN
+from .conftest import TOKEN, stored_jobs
 from .emulator import BotApiEmulator
 
 DAY = 86_400
@@ -97,7 +97,8 @@ def test_a_new_database_is_created_silently(tmp_path: Path, caplog: pytest.LogCa
 
 
 def test_finished_updates_and_jobs_are_deleted_after_the_retention_time(tmp_path: Path) -> None:
-    storage = Storage(tmp_path / "bot.sqlite3", retention_days=2)
+    db = tmp_path / "bot.sqlite3"
+    storage = Storage(db, retention_days=2)
     stored_update(storage, 1)
     storage.record_update(2, json.dumps({"update_id": 2}))  # not finished: kept whatever its age
     done, _ = storage.add_job(1, 0, 10, 5, {"text": "a pasted article"}, "normal")
@@ -105,11 +106,11 @@ def test_finished_updates_and_jobs_are_deleted_after_the_retention_time(tmp_path
     pending, _ = storage.add_job(2, 0, 10, 6, {"text": "another pasted article"}, "normal")
     now = time.time()
     storage.prune(now + 1 * DAY)
-    assert storage.update_done(1) and len(storage.job_states()) == 2
+    assert storage.update_done(1) and len(stored_jobs(db)) == 2
     storage.prune(now + 3 * DAY)
     assert not storage.update_done(1)
     assert storage.unfinished_updates() == [json.dumps({"update_id": 2})]
-    assert [j["id"] for j in storage.job_states()] == [pending.id]
+    assert [j["id"] for j in stored_jobs(db)] == [pending.id]
     storage.close()
 
 
