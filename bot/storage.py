@@ -159,6 +159,7 @@ class Storage:
         return db
 
     def close(self) -> None:
+        """Close the connection (every write is already on disk)."""
         self.db.close()
 
     def check_file(self) -> bool:
@@ -189,12 +190,14 @@ class Storage:
 
     # -- chat settings ---------------------------------------------------------------
     def chat_settings(self, chat_id: int, default_length: str) -> ChatSettings:
+        """A chat's choices; a chat that chose nothing gets ``default_length`` and no auto mode."""
         row = self.db.execute("SELECT length, auto FROM chat_settings WHERE chat_id = ?", (chat_id,)).fetchone()
         if row is None:
             return ChatSettings(length=default_length, auto=False)
         return ChatSettings(length=row["length"] or default_length, auto=bool(row["auto"]))
 
     def save_chat_settings(self, chat_id: int, chat: ChatSettings) -> None:
+        """Replace a chat's choices."""
         self.db.execute(
             "INSERT INTO chat_settings (chat_id, length, auto) VALUES (?, ?, ?) "
             "ON CONFLICT(chat_id) DO UPDATE SET length = excluded.length, auto = excluded.auto",
@@ -203,6 +206,7 @@ class Storage:
 
     # -- brief cache -----------------------------------------------------------------
     def cached_brief(self, key: str, now: float | None = None) -> Brief | None:
+        """The brief stored under ``key`` (``bot.inputs.cache_key``) unless it expired."""
         now = time.time() if now is None else now
         row = self.db.execute("SELECT brief_json, expires FROM brief_cache WHERE key = ?", (key,)).fetchone()
         if row is None or row["expires"] < now:
@@ -210,6 +214,7 @@ class Storage:
         return Brief.from_dict(json.loads(row["brief_json"]))
 
     def cache_brief(self, key: str, brief: Brief, ttl_s: float) -> None:
+        """Keep a successful brief for ``ttl_s`` seconds, without the article text."""
         data = brief.to_dict()
         data["text"] = ""  # the article body is not shown; keep the cache small
         self.db.execute(
@@ -229,13 +234,16 @@ class Storage:
         )
 
     def update_done(self, update_id: int) -> bool:
+        """Whether this update was handled already (a second delivery is skipped)."""
         row = self.db.execute("SELECT state FROM updates WHERE update_id = ?", (update_id,)).fetchone()
         return row is not None and row["state"] == "done"
 
     def mark_update_done(self, update_id: int) -> None:
+        """Its handlers returned: it is not replayed at the next start."""
         self.db.execute("UPDATE updates SET state = 'done' WHERE update_id = ?", (update_id,))
 
     def unfinished_updates(self) -> list[str]:
+        """Payloads (JSON) of updates stored but not handled, oldest first: replayed at start."""
         rows = self.db.execute("SELECT payload FROM updates WHERE state = 'new' ORDER BY update_id")
         return [r["payload"] for r in rows]
 
@@ -252,12 +260,15 @@ class Storage:
         return _job(row), cur.rowcount == 1
 
     def has_job(self, update_id: int, seq: int) -> bool:
+        """Whether input ``seq`` of this update already has a job (answered or pending)."""
         return self.db.execute("SELECT 1 FROM jobs WHERE update_id = ? AND seq = ?", (update_id, seq)).fetchone() is not None
 
     def set_status_message(self, job_id: int, message_id: int) -> None:
+        """Remember the "Reading…" message that the answer will replace."""
         self.db.execute("UPDATE jobs SET status_message_id = ? WHERE id = ?", (message_id, job_id))
 
     def set_parts_sent(self, job_id: int, parts: int) -> None:
+        """Answer messages delivered so far (a resumed job sends only the rest)."""
         self.db.execute("UPDATE jobs SET parts_sent = ? WHERE id = ?", (parts, job_id))
 
     def engine_run_started(self, job_id: int) -> None:
@@ -269,12 +280,15 @@ class Storage:
         self.db.execute("UPDATE jobs SET unfinished_runs = 0 WHERE id = ?", (job_id,))
 
     def mark_job_done(self, job_id: int) -> None:
+        """The job is answered: it is never resumed."""
         self.db.execute("UPDATE jobs SET state = 'done' WHERE id = ?", (job_id,))
 
     def pending_jobs(self) -> list[Job]:
+        """Jobs not answered yet, oldest first (resumed at start)."""
         return [_job(r) for r in self.db.execute("SELECT * FROM jobs WHERE state = 'pending' ORDER BY id")]
 
     def pending_job(self, job_id: int) -> Job | None:
+        """The job if it still waits for its answer."""
         row = self.db.execute("SELECT * FROM jobs WHERE id = ? AND state = 'pending'", (job_id,)).fetchone()
         return _job(row) if row else None
 
