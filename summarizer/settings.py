@@ -118,12 +118,14 @@ class BotSettings:
     base_url: str = ""  # "" = Telegram; e.g. "http://127.0.0.1:8081/bot" for an emulator
     mode: str = "polling"  # "polling" | "webhook"
     webhook_url: str = ""
-    webhook_listen: str = "0.0.0.0"
+    webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     webhook_secret: str = field(default="", repr=False)
     workers: int = 2
     queue_size: int = 100
-    job_timeout_s: float = 120.0
+    job_timeout_s: float = 120.0  # a hard limit: the engine process is killed past it
+    isolate_engine: bool = True  # briefs in child processes (false: threads of the bot process, no hard limits)
+    engine_memory_mb: int = 1024  # memory one brief may add to an engine process's loaded models
     max_links_per_message: int = 3
     min_article_chars: int = 400
     user_rate: int = 5  # briefs per user per rate_window_s
@@ -133,10 +135,37 @@ class BotSettings:
     allowed_chat_ids: list[int] = field(default_factory=list)
     allowed_user_ids: list[int] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        _check_choice("bot", "mode", self.mode, BOT_MODES)
+        for name in ("workers", "queue_size", "job_timeout_s", "engine_memory_mb", "max_links_per_message",
+                     "user_rate", "chat_rate", "rate_window_s"):
+            _check_positive("bot", name, getattr(self, name))
+        if not 0 < self.webhook_port < 65_536:
+            raise ValueError(f"[bot] webhook_port must be between 1 and 65535, not {self.webhook_port}")
+
 
 @dataclass
 class StorageSettings:
     path: str = "var/briefbot.sqlite3"
+    retention_days: float = 7.0  # finished updates and jobs (message texts) are deleted after this
+
+    def __post_init__(self) -> None:
+        if self.retention_days < 1:
+            raise ValueError(f"[storage] retention_days must be at least 1 (Telegram may deliver an update "
+                             f"again for a day), not {self.retention_days}")
+
+
+BOT_MODES = ("polling", "webhook")
+
+
+def _check_choice(section: str, key: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ValueError(f"[{section}] {key} = {value!r} is not allowed: use one of {', '.join(allowed)}")
+
+
+def _check_positive(section: str, key: str, value: float) -> None:
+    if not value > 0:
+        raise ValueError(f"[{section}] {key} must be greater than 0, not {value}")
 
 
 @dataclass
