@@ -135,37 +135,11 @@ class BotSettings:
     allowed_chat_ids: list[int] = field(default_factory=list)
     allowed_user_ids: list[int] = field(default_factory=list)
 
-    def __post_init__(self) -> None:
-        _check_choice("bot", "mode", self.mode, BOT_MODES)
-        for name in ("workers", "queue_size", "job_timeout_s", "engine_memory_mb", "max_links_per_message",
-                     "user_rate", "chat_rate", "rate_window_s"):
-            _check_positive("bot", name, getattr(self, name))
-        if not 0 < self.webhook_port < 65_536:
-            raise ValueError(f"[bot] webhook_port must be between 1 and 65535, not {self.webhook_port}")
-
 
 @dataclass
 class StorageSettings:
     path: str = "var/briefbot.sqlite3"
     retention_days: float = 7.0  # finished updates and jobs (message texts) are deleted after this
-
-    def __post_init__(self) -> None:
-        if self.retention_days < 1:
-            raise ValueError(f"[storage] retention_days must be at least 1 (Telegram may deliver an update "
-                             f"again for a day), not {self.retention_days}")
-
-
-BOT_MODES = ("polling", "webhook")
-
-
-def _check_choice(section: str, key: str, value: str, allowed: tuple[str, ...]) -> None:
-    if value not in allowed:
-        raise ValueError(f"[{section}] {key} = {value!r} is not allowed: use one of {', '.join(allowed)}")
-
-
-def _check_positive(section: str, key: str, value: float) -> None:
-    if not value > 0:
-        raise ValueError(f"[{section}] {key} must be greater than 0, not {value}")
 
 
 @dataclass
@@ -343,12 +317,15 @@ CHECKS: dict[str, Check] = {
     "bot.workers": at_least(1),
     "bot.queue_size": at_least(1),
     "bot.job_timeout_s": above(0),
+    "bot.engine_memory_mb": at_least(64),
     "bot.max_links_per_message": at_least(1),
     "bot.min_article_chars": at_least(0),
     "bot.user_rate": at_least(1),
     "bot.chat_rate": at_least(1),
     "bot.rate_window_s": above(0),
     "bot.cache_ttl_s": at_least(0),
+    # Telegram may deliver an update again for a day: keep what exactly-once needs at least that long.
+    "storage.retention_days": at_least(1),
 }
 
 
