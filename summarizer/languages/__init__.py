@@ -23,7 +23,7 @@ from ..errors import BriefError
 from .detect import LANGUAGE_NAMES, detect_language, language_name
 
 __all__ = ["LanguagePipeline", "PIPELINES", "pipeline_for", "detect_language", "language_name",
-           "supported_languages", "unsupported_message"]
+           "supported_languages", "unsupported_message", "warm_up_all"]
 
 
 @dataclass(frozen=True)
@@ -61,3 +61,13 @@ def pipeline_for(code: str | None) -> LanguagePipeline:
         raise BriefError("unsupported_language", unsupported_message(code))
     return importlib.import_module(module).PIPELINE
 
+
+
+def warm_up_all(settings: Any) -> None:
+    """Load the language detector and every language's models now (the bot's engine does this at
+    start, before it caps its memory, so the first Russian article neither waits nor needs more)."""
+    from .detect import warm_up
+
+    warm_up()
+    for code in PIPELINES:
+        pipeline_for(code).warm_up(settings)

@@ -13,7 +13,7 @@ def parse(text: str, settings: Settings):
 
 
 def summarize(doc, title: str | None, settings: Settings, length: str | None = None) -> list[str]:
-    from ..summarize import summarize as summarize_english
+    from ..engines import summarize as summarize_english  # the [summary] engine the settings name
 
     return summarize_english(doc, title, settings, length=length)
 

@@ -15,8 +15,8 @@ from bisect import bisect_left
 
 import numpy as np
 
-from ...settings import Settings
-from ...summarize import LENGTHS, MIN_WORDS, QUOTE_ONLY_SHARE, Sentence, _cut_overlong, select, sentence_scores
+from ...settings import LENGTHS, Settings
+from ...summarize import MIN_WORDS, QUOTE_ONLY_SHARE, Sentence, _cut_overlong, select, sentence_scores
 from .models import get_russian_models
 from .parse import RuDoc
 from .quotes import find_quotes
