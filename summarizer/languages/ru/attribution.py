@@ -295,13 +295,13 @@ class RussianAttributor:
                 hi = max(hi, self._rightmost(c))
         return hi
 
-    def _subtree_span(self, i: int, stop_at: set[int] | None = None) -> tuple[int, int]:
+    def _subtree_span(self, i: int) -> tuple[int, int]:
         lo = hi = i
         stack = [i]
         while stack:
             j = stack.pop()
             lo, hi = min(lo, j), max(hi, j)
-            stack.extend(c for c in self.children[j] if not stop_at or c not in stop_at)
+            stack.extend(self.children[j])
         return lo, hi
 
     # ----------------------------------------------------------------- speakers of verbs
