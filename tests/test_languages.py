@@ -76,3 +76,7 @@ def test_headings_follow_the_article_language():
     en = render_text(_brief("en"))
     assert "Who said what" in en and "Summary:" in en
     assert "Who said what" in render_text(_brief("fr"))  # a language without its own headings: English
+
+
+def test_a_text_opening_with_debris_is_still_read():
+    assert detect_language("«" * 3000 + RUSSIAN) == "ru"

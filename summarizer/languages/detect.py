@@ -22,6 +22,7 @@ MIN_LETTERS = 40
 
 _lock = threading.Lock()
 _LETTER = re.compile(r"[^\W\d_]")
+_WORDS = re.compile(r"[^\W\d_]+")
 
 # English names of the languages the refusal sentence may have to name (ISO 639-1 codes).
 LANGUAGE_NAMES: dict[str, str] = {
@@ -52,6 +53,9 @@ def _classifier():
 def detect_language(text: str, declared: str | None = None) -> str | None:
     """The ISO 639-1 code of ``text``'s language; ``declared`` (the page's) when the text is too short."""
     sample = text[:SAMPLE_CHARS]
+    if len(_LETTER.findall(sample)) < MIN_LETTERS:
+        # a page that opens with symbols or markup debris: look further in, without the debris
+        sample = " ".join(_WORDS.findall(text[: SAMPLE_CHARS * 10]))[:SAMPLE_CHARS]
     if len(_LETTER.findall(sample)) < MIN_LETTERS:
         return (declared or "").lower()[:2] or None
     with _lock:
