@@ -101,3 +101,8 @@ def test_a_misspelt_name_is_the_same_person_but_a_shared_surname_is_not(run):
     names = {sp.name: len(sp.quotes) for sp in run(text)}
     assert names.get("Chris Grayling") == 2 and "Chris Grayiling" not in names
     assert names.get("Anna Grayling") == 1
+
+
+def test_conjoined_speakers_are_one_speaker_line(run):
+    sp, q = only_statement(run("Ann Lee and Tom Reed said the bridge would open in May."))
+    assert sp.name == "Ann Lee and Tom Reed" and q.text == "the bridge would open in May"

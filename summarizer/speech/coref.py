@@ -475,6 +475,10 @@ class SpeakerResolver:
             entity = self._resolve_pronoun(low, at)
         elif subj.pos_ == "PROPN" or (subj.ent_type_ in ("PERSON", "ORG") and subj.ent_iob_ != "O"):
             entity = self.mention_of_name(subj, record=False)
+            others = [c for c in subj.children if c.dep_ == "conj" and c.pos_ == "PROPN"]
+            if others and any(c.dep_ == "cc" and c.lower_ == "and" for c in subj.children):
+                # "Ann Lee and Tom Reed said": both said it, one speaker line for the two
+                entity = self._joint([entity] + [self.mention_of_name(c, record=False) for c in others])
         elif subj.is_title and self._match_name(subj.text, at) is not None:
             entity = self._match_name(subj.text, at)  # a known surname the tagger took for a noun
         else:
@@ -487,6 +491,23 @@ class SpeakerResolver:
         if entity is not None:
             self._add_mention(Mention(entity, at, True))
         return entity
+
+    def _joint(self, members: list[Entity]) -> Entity:
+        """One speaker for people who speak together ("X and Y said"), the same each time they do."""
+        unique = list({id(e): e for e in members}.values())
+        if len(unique) == 1:
+            return unique[0]
+        key = "joint:" + ",".join(str(id(e)) for e in unique)
+        if key not in self._unnamed:
+            kind = "person" if all(e.kind == "person" for e in unique) else \
+                "org" if all(e.kind == "org" for e in unique) else "unknown"
+            joint = Entity(name=" and ".join(e.name for e in unique), kind=kind)
+            joint.labels = set().union(*(e.labels for e in unique))
+            # not indexed by name word: a later "Reed said" is Tom Reed, not the pair
+            self._order[id(joint)] = len(self.entities)
+            self.entities.append(joint)
+            self._unnamed[key] = joint
+        return self._unnamed[key]
 
     def _compatible(self, entity: Entity, pronoun: str) -> bool:
         if pronoun in PERSON_PRONOUNS:
