@@ -250,9 +250,12 @@ class Breakdown:
             judged = max(1, self.c["judged:" + r])
             lines.append(f"  {r:<22} {n:>5} {self.c['match:' + r] / n:>7.3f} {self.c['right:' + r] / judged:>7.3f}"
                          f" {self.c['found:' + r] / max(1, self.c['gold']):>6.3f}")
-        lines.append(f"non-person speakers {self.c['non_person']} of {self.c['speakers']}"
-                     " (no gold statement and no PERSON/ORG entity in the name)")
+        lines.append(self.non_person_line())
         return "\n".join(lines)
+
+    def non_person_line(self) -> str:
+        return (f"non-person speakers {self.c['non_person']} of {self.c['speakers']}"
+                " (no gold statement and no PERSON/ORG entity in the name)")
 
 
 def name_words_of(name: str) -> list[str]:
@@ -352,11 +355,12 @@ def eval_dev(path: Path, settings, baseline: bool, pred_out: str | None, limit: 
 
 
 def _breakdown_dev(gold: dict[str, dict], preds: dict[str, dict], ents: dict[str, set[str]]) -> str:
-    b = Breakdown()
+    b, shown_only = Breakdown(), Breakdown()
     for gid, g in gold.items():
         statements = [(q["quote"], lambda name, q=q: speaker_ok(name, q)) for q in g["quotes"]]
         b.add(preds[gid]["speakers"], statements, ents[gid])
-    return b.report()
+        shown_only.add(shown(preds[gid]["speakers"]), statements, ents[gid])
+    return b.report() + "\nin what the brief shows: " + shown_only.non_person_line()
 
 
 def eval_polnear(folder: Path, settings, baseline: bool, pred_out: str | None, limit: int | None) -> None:
@@ -385,12 +389,14 @@ def eval_polnear(folder: Path, settings, baseline: bool, pred_out: str | None, l
     print(f"-- what the brief shows (confidence >= {threshold}, no documents or polls)")
     score_it(_shown_preds(ours))
     print("-- per construction (all statements; rightP: matched with the right speaker; R: share of primary gold)")
-    b = Breakdown()
+    b, shown_only = Breakdown(), Breakdown()
     for gid, a in arts.items():
         statements = [(g["content"], lambda name, g=g: scorer.speaker_ok(name, g["source"]) if g["named"] else None)
                       for g in a["primary"]]
         b.add(ours[gid]["speakers"], statements, ents[gid])
+        shown_only.add(shown(ours[gid]["speakers"]), statements, ents[gid])
     print(b.report())
+    print("in what the brief shows: " + shown_only.non_person_line())
     if baseline:
         print("== textacy direct_quotations (baseline, same parse)")
         score_it(base)
