@@ -9,7 +9,7 @@ from typing import Awaitable, Callable, TypeVar
 from telegram import Bot, ReplyParameters
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
-from summarizer.render import render_telegram_html, split_message
+from summarizer.render import render_error_html, render_telegram_html, split_message
 from summarizer.types import Brief
 
 log = logging.getLogger(__name__)
@@ -22,8 +22,11 @@ class Undeliverable(Exception):
     """The chat cannot be reached any more (bot blocked or removed): stop trying."""
 
 
-def brief_messages(brief: Brief) -> list[str]:
-    """The Telegram HTML messages for a brief: the brief itself, or one friendly error sentence."""
+def brief_messages(brief: Brief, language: str | None = None) -> list[str]:
+    """The Telegram HTML messages for a brief: the brief itself (in the article's language), or one
+    friendly error sentence in the reader's ``language``."""
+    if brief.error:
+        return [render_error_html(brief.error.code, brief.error.message, language)]
     return split_message(render_telegram_html(brief))
 
 

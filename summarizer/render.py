@@ -50,19 +50,21 @@ def headings(language: str | None) -> dict[str, str]:
     return HEADINGS.get(language or "", HEADINGS["en"])
 
 
-def render_error_text(code: str, message: str | None = None) -> str:
-    """The friendly sentence for an error code (errors.ERROR_CODES); an unknown code reads as engine_failed.
+def render_error_text(code: str, message: str | None = None, language: str | None = None) -> str:
+    """The friendly sentence for an error code (errors.ERROR_CODES) in the reader's ``language``
+    (English when none or untranslated); an unknown code reads as engine_failed.
 
-    For a code in MESSAGE_IS_FRIENDLY the engine's own message (given) is the sentence.
+    For a code in MESSAGE_IS_FRIENDLY the engine's own message (given) is the sentence for English
+    readers; it is written in English, so other readers get the table's translated sentence.
     """
-    if code in MESSAGE_IS_FRIENDLY and message:
+    if code in MESSAGE_IS_FRIENDLY and message and (language or "en") == "en":
         return message
-    return ERROR_CODES.get(code, ERROR_CODES["engine_failed"]).friendly
+    return ERROR_CODES.get(code, ERROR_CODES["engine_failed"]).friendly_in(language)
 
 
-def render_error_html(code: str, message: str | None = None) -> str:
+def render_error_html(code: str, message: str | None = None, language: str | None = None) -> str:
     """The friendly error sentence as Telegram HTML."""
-    return html.escape(render_error_text(code, message), quote=False)
+    return html.escape(render_error_text(code, message, language), quote=False)
 
 
 def format_date(iso: str | None) -> str | None:
