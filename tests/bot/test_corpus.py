@@ -15,6 +15,7 @@ import pytest
 
 from bot import texts
 from summarizer.errors import ERROR_CODES
+from summarizer.languages import unsupported_message
 from summarizer.render import render_error_text
 from summarizer.settings import load_settings
 from tests.hostile.corpus import BRIEF, CASES, CORPUS_ENV, Case
@@ -49,6 +50,8 @@ def expected_replies(case: Case) -> set[str] | None:
     code = case.expected_for_bot
     if code == BRIEF:
         return None
+    if code == "unsupported_language":  # the engine's own sentence, naming the language it saw
+        return {render_error_text(code, unsupported_message(case.language))}
     wanted = {render_error_text(code)}
     if code in ("no_article_text", "bad_url", "bad_source"):
         # A chat message that is no link and too short for an article gets the hint instead.

@@ -55,6 +55,7 @@ class Case:
     bot_expect: str | None = None
     must_contain: tuple[str, ...] = field(default_factory=tuple)
     max_speakers: int | None = None  # e.g. 0: nobody speaks in this text, so nobody may be invented
+    language: str | None = None  # with expect "unsupported_language": the language the refusal must name
 
     def link(self, base: str) -> str:
         """The URL of a url case, with the local server's address filled in."""
@@ -143,10 +144,10 @@ CASES: list[Case] = [
     _text("crlf-line-endings", BRIEF, pages.ARTICLE_TEXT.replace("\n", "\r\n")),
     _text("same-sentence-400-times", BRIEF, "The pier is closed until further notice. " * 400,
           "repetitive but real text: briefed, and the summary must not repeat itself"),
-    _text("german-text", BRIEF, pages.GERMAN_HTML.split("<article>")[1].replace("<p>", "\n\n").split("</article>")[0]
+    _text("german-text", "unsupported_language", pages.GERMAN_HTML.split("<article>")[1].replace("<p>", "\n\n").split("</article>")[0]
           .replace("</p>", "").replace("<h1>", "").replace("</h1>", ""),
-          "another language: the extractive summary still picks the article's own sentences, which is more "
-          "useful than a refusal; speakers may be missed (English models), never invented"),
+          "a language the engine does not read: refused in one sentence naming it, never a brief of "
+          "fragments from the English models", language="de"),
     _text("pasted-html-no-article", "no_article_text", pages.NAV_ONLY_HTML),
     _text("pasted-html-article", BRIEF, pages.ARTICLE_HTML, must_contain=("Linda Okafor",)),
     _text("not-a-link-as-text", "no_article_text", "htp//example com/news?id=1"),
@@ -201,8 +202,8 @@ CASES: list[Case] = [
     _url("http-no-content-type", BRIEF, "{base}/no-content-type"),
     _url("http-latin1", BRIEF, "{base}/latin1", must_contain=("Jos\u00e9 Mu\u00f1oz",)),
     _url("http-latin1-meta-only", BRIEF, "{base}/latin1-meta-only", must_contain=("Jos\u00e9 Mu\u00f1oz",)),
-    _url("http-german", BRIEF, "{base}/german", "see german-text", must_contain=("Radwege",)),
-    _url("http-arabic-rtl", BRIEF, "{base}/arabic", "see german-text"),
+    _url("http-german", "unsupported_language", "{base}/german", "see german-text", language="de"),
+    _url("http-arabic-rtl", "unsupported_language", "{base}/arabic", "see german-text", language="ar"),
     _url("http-hostile-title", BRIEF, "{base}/hostile-title", must_contain=("<script>alert(1)</script>",)),
     _url("http-deeply-nested", BRIEF, "{base}/deep", must_contain=("Linda Okafor",)),
     _url("http-only-nesting", "no_article_text", "{base}/deep-only"),

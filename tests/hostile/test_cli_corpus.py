@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from summarizer.cli import main
+from summarizer.languages import unsupported_message
 from summarizer.render import TELEGRAM_LIMIT, render_telegram_html, render_text, split_message
 from summarizer.settings import load_settings
 from summarizer.types import Brief
@@ -112,6 +113,8 @@ def test_cli_case(case: Case, base: str, tmp_path: Path, monkeypatch: pytest.Mon
         assert err.endswith("\n") and err.count("\n") == 1, err
         assert err.startswith(f"briefbot: {case.expect}: ") and len(err) > len(f"briefbot: {case.expect}: ") + 5
         assert len(err) <= 400, "an error is one short line, whatever the input was"
+        if case.language:  # a refused language is named: "This article looks German; ..."
+            assert brief["error"]["message"] == unsupported_message(case.language)
 
 
 def test_corpus_is_big_enough() -> None:
