@@ -340,3 +340,129 @@ def test_html_with_a_forbidden_character_reference_still_extracts():
             + "<script>var junk = '" + "x" * 5000 + "';</script></article></body></html>")
     article = extract_article(html, "https://news.example/ferry", SETTINGS)
     assert "harbour ferry" in article.text and "junk" not in article.text
+
+
+# ----------------------------------------------------------------------------- bounded work (issue 10)
+#
+# Untrusted input must cost time linear in its size. Each check compares the time for n and 4n
+# in the same test (minimum of three runs): linear work grows ~4x, the quadratic patterns these
+# replace grew 16x. The margin is generous; the sizes make the linear case take milliseconds.
+
+import time  # noqa: E402
+
+from summarizer import textrules  # noqa: E402
+from summarizer.extract import MIN_CHARS_PER_PARAGRAPH, READ_FACTOR, strip_raw_text_bodies  # noqa: E402
+
+ARTICLE = "\n\n".join(PARAGRAPHS)
+LINEAR_GROWTH_LIMIT = 10.0  # time(4n) / time(n); quadratic work gives ~16
+
+
+def _seconds(work, *args) -> float:
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        try:
+            work(*args)
+        except BriefError:
+            pass
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def _growth(make_input, work, n: int) -> float:
+    small, large = make_input(n), make_input(4 * n)
+    return _seconds(work, large) / max(_seconds(work, small), 1e-4)
+
+
+def test_script_bodies_are_removed_and_unclosed_ones_kept():
+    page = ("<p>one</p><SCRIPT type='x'>var a = '<p>no</p>';</SCRIPT ><style>p{}</style>"
+            "<p>two</p><scripts>kept</scripts><noscript>x</noscript><script>never closed <p>three</p>")
+    assert strip_raw_text_bodies(page) == (
+        "<p>one</p><SCRIPT type='x'></SCRIPT ><style></style>"
+        "<p>two</p><scripts>kept</scripts><noscript></noscript><script>never closed <p>three</p>")
+    assert strip_raw_text_bodies("<p>a</p><script") == "<p>a</p><script"
+
+
+@pytest.mark.parametrize("unit", ["<script>", "<script", "<style><script></style>", "<SCRIPT\u2028>"])
+def test_unclosed_script_tags_cost_linear_time(unit):
+    # 32,000 unclosed <script> tags took 40 s (regex rescanning the page per tag).
+    assert _growth(lambda n: "<p>text</p>" + unit * n, strip_raw_text_bodies, 8000) < LINEAR_GROWTH_LIMIT
+
+
+def test_unclosed_script_tags_page_still_extracts():
+    page = HTML_PAGE.replace("</body>", "<script>" * 32_000 + "</body>")
+    assert "Maria Olsen" in extract_article(page, "https://westport.example/pier", SETTINGS).text
+
+
+@pytest.mark.parametrize("space", ["\u2028", "\u2029", "\u1680", "\u0085", "\u3000", "\t"])
+def test_byline_with_long_runs_of_unusual_spaces_is_linear(space):
+    # _BYLINE backtracked quadratically over runs of separators _SPACES did not collapse.
+    def make(n: int) -> str:
+        return "By Jane Doe" + space * n + "x\n\n" + ARTICLE
+
+    wide = ExtractSettings(max_chars=200_000)  # a reading window that holds the 4n input whole
+    assert _growth(make, lambda t: extract_pasted_text(t, wide), 100_000) < LINEAR_GROWTH_LIMIT
+
+
+def test_every_unicode_space_kind_is_one_space():
+    spaces = "".join(chr(c) for c in range(0x3001) if chr(c).isspace() and chr(c) not in "\n\r")
+    assert textrules.clean_line("a" + spaces + "b" + spaces) == "a b"
+
+
+def test_runs_of_symbols_are_capped_before_the_tokenizer():
+    # 30,000 ")" took 79 s and 915 MB in spaCy's tokenizer; ").(" * 1400 took 13 s.
+    limit = textrules.MAX_SYMBOL_RUN
+    text = extract_pasted_text(ARTICLE + " " + ")" * 30_000 + "\n\n" + ").(" * 1400, SETTINGS).text
+    assert max(len(run) for run in re.findall(r"[^\w\s]+", text)) == limit
+    assert text.startswith(ARTICLE)  # ordinary punctuation is untouched
+    assert textrules.cap_symbol_runs("Really?! Yes... “No!” -- ok") == "Really?! Yes... “No!” -- ok"
+
+
+def test_a_flood_of_datelines_is_read_in_bounded_work(monkeypatch):
+    # 400,000 datelines took 11.7 s: every one was parsed as a date.
+    import summarizer.extract as extract
+
+    seen = {"checked": 0, "parsed": 0}
+    is_dateline, dateline = extract._is_dateline, extract._dateline
+
+    def counting_is(line):
+        seen["checked"] += 1
+        return is_dateline(line)
+
+    def counting_parse(line):
+        seen["parsed"] += 1
+        return dateline(line)
+
+    monkeypatch.setattr(extract, "_is_dateline", counting_is)
+    monkeypatch.setattr(extract, "_dateline", counting_parse)
+    line = "Published 14 Feb 2022\n"
+    article = extract_pasted_text(ARTICLE + "\n" + line * 400_000, SETTINGS)
+    assert article.published == "2022-02-14" and article.text.endswith(PARAGRAPHS[-1])
+    assert seen["parsed"] == 1
+    assert seen["checked"] <= READ_FACTOR * SETTINGS.max_chars / len(line) + len(PARAGRAPHS) + 2
+
+
+def test_a_flood_of_tiny_paragraphs_is_cut_by_count():
+    # 150,000 one-word paragraphs: the parser's cost follows tokens, and each break is one.
+    text = extract_pasted_text(ARTICLE + "\n\n" + "word\n\n" * 150_000, SETTINGS).text
+    assert text.startswith(ARTICLE)
+    assert text.count("\n\n") + 1 <= SETTINGS.max_chars // MIN_CHARS_PER_PARAGRAPH
+
+
+# ----------------------------------------------------------------------------- control characters (issue 10, 6)
+
+C1_AND_C0 = "\x9b31m\x1b[2J\x85\x80\x9f\x07"
+
+
+@pytest.mark.parametrize("path", ["pasted", "text/plain page", "html"])
+def test_control_characters_never_reach_the_text(path):
+    dirty = [p.replace("pier", "pier" + C1_AND_C0, 1) for p in PARAGRAPHS]
+    if path == "html":
+        article = extract_article(HTML_PAGE.replace(PARAGRAPHS[0], dirty[0]), "https://westport.example/a", SETTINGS)
+    else:
+        text = "Old pier\u009b to close\n\n" + "\n\n".join(dirty)
+        extract = extract_pasted_text if path == "pasted" else (lambda t, s: extract_article(t, None, s))
+        article = extract(text, SETTINGS)
+    for field in (article.text, article.title or ""):
+        assert not [ch for ch in field if ch in textrules.CONTROLS or (ch < " " and ch != "\n")], repr(field)
+    assert "Maria Olsen" in article.text
