@@ -109,9 +109,14 @@ _ELSEWHERE = r"see also|read more|click here|scroll down|share this|sign up|subs
 TEASER_LINE = re.compile(
     r"^(?:(?:see also|read more|read also|also read|read next|you may also like|you might also like|"
     r"further reading|more on this story|recommended for you|click here|"
-    r"(?:previous|next|prev) (?:article|post|story)|about the author)\b|"
+    r"(?:previous|next|prev) (?:article|post|story)|about the author|"
+    # the same "read also" in the other common news languages
+    r"lesen sie (?:auch|mehr)|auch lesen|weiterlesen|mehr zum thema|mehr themen|schon gelesen|siehe auch|"
+    r"(?:lea|lee|vea|ver) (?:también|más)|(?:à |a )?lire aussi|voir aussi|leggi anche|(?:leia|veja) também|"
+    r"czytaj (?:też|także|więcej)|zobacz (?:też|także)|lees ook)\b|"
     r"(?:related(?: articles?| stories| news| posts?| content| reading| videos?)?|recommended|trending|most read|"
-    r"popular now|more from [^:|»]{1,40}|more stories)\s*(?:[:|»]|[-–—]\s|$))",
+    r"popular now|more from [^:|»]{1,40}|more stories|notas relacionadas|empfohlene beiträge|"
+    r"weitere artikel(?: zum thema)?|lea|mira|mire)\s*(?:[:|»]|[-–—]\s|$))",
     re.IGNORECASE,
 )
 # Short lines that are page furniture whatever their punctuation ...
