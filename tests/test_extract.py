@@ -555,3 +555,22 @@ def test_structured_data_reading_is_bounded():
 
     scripts = pagedata._json_scripts("<p>" + "<script type='application/json'>{}" * 100_000)
     assert scripts == [], "an unclosed script ends the scan at once (no rescan per tag)"
+
+
+def test_words_inside_links_are_kept():
+    linked = [
+        'The former vice president had a lead in the state, but <a href="/p">has dropped in recent polls</a>, '
+        "notably among older voters, a survey found on Monday.",
+        'Voters said they were pulling for <a href="/b">Joe Biden</a>, <a href="/s">Bernie Sanders</a> and '
+        '<a href="/w">Elizabeth Warren</a> before the primary next month.',
+        *STORY,
+    ]
+    text = extract_article(_page("".join(f"<p>{p}</p>" for p in linked)), "https://news.example/p", SETTINGS).text
+    assert "but has dropped in recent polls, notably" in text
+    assert "pulling for Joe Biden, Bernie Sanders and Elizabeth Warren before" in text
+
+
+@pytest.mark.parametrize("line", ["Lea también: Impiden ingreso a reportero", "Lesen Sie auch: Die neue Regel",
+                                  "Czytaj też: Wyścig zbrojeń ruszył", "À lire aussi : la réforme", "MIRA: Madre se acerca"])
+def test_read_also_lines_in_other_languages_are_dropped(line):
+    assert line not in extract_pasted_text("\n\n".join([STORY[0], line, *STORY[1:]]), SETTINGS).text
