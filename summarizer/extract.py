@@ -334,6 +334,7 @@ def drop_furniture(paragraphs: Iterable[str], max_chars: int | None = None) -> t
     kept: list[str] = []
     kept_chars = 0
     max_paragraphs = max_chars // MIN_CHARS_PER_PARAGRAPH if max_chars is not None else None
+    in_related_block = False
     for para in paragraphs:
         if max_chars is not None and (kept_chars > max_chars or len(kept) > max_paragraphs):
             return kept, published
@@ -343,10 +344,22 @@ def drop_furniture(paragraphs: Iterable[str], max_chars: int | None = None) -> t
         if _is_comment_form(para):
             break  # the comment form and everything after it is not the article
         if _is_furniture(para):
+            # A bare "Related articles" / "Read more" label heads a block of headline links.
+            # (Not "About the author": the author's name and bio follow it, handled at the end.)
+            in_related_block = (len(_words(para)) <= _MAX_LABEL_WORDS and bool(TEASER_LINE.match(para))
+                                and not para.lower().startswith(_NOT_BLOCK_LABELS))
             continue
+        if in_related_block and _looks_like_headline(para):
+            continue  # a headline in a related-articles block
+        in_related_block = False
         kept.append(para)
         kept_chars += len(para) + 2
     return _drop_trailing_bio_and_furniture(kept), published
+
+
+# A teaser line this short is a label ("Related articles:"), not a teaser itself.
+_MAX_LABEL_WORDS = 4
+_NOT_BLOCK_LABELS = ("about the author", "previous", "prev ", "next")
 
 
 # Characters of cleaned text read at most, as a multiple of max_chars: room for furniture between

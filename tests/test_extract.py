@@ -574,3 +574,10 @@ def test_words_inside_links_are_kept():
                                   "Czytaj też: Wyścig zbrojeń ruszył", "À lire aussi : la réforme", "MIRA: Madre se acerca"])
 def test_read_also_lines_in_other_languages_are_dropped(line):
     assert line not in extract_pasted_text("\n\n".join([STORY[0], line, *STORY[1:]]), SETTINGS).text
+
+
+def test_headlines_under_a_related_articles_label_are_dropped():
+    block = ["Related articles", "Airline shares fall as quarantine list grows",
+             "What the new rules mean for your summer holiday"]
+    text = extract_pasted_text("\n\n".join([*STORY[:2], *block, STORY[2]]), SETTINGS).text
+    assert text.split("\n\n") == STORY  # the block is gone, the paragraph after it stays
