@@ -90,6 +90,7 @@ def analyze(article: Article, settings: Settings, *, length: str | None = None, 
         summary=summary,
         speakers=speakers,
         timings_ms=timings,
+        paywalled=article.paywalled,
     )
 
 

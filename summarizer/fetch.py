@@ -33,7 +33,6 @@ listed in ``allow_addresses`` (so tests can use a local server on a random port)
 
 from __future__ import annotations
 
-import codecs
 import concurrent.futures
 import functools
 import ipaddress
@@ -50,6 +49,7 @@ import httpx
 
 from .errors import BriefError
 from .settings import FetchSettings
+from .sniff import decode_body, looks_like_html
 from .types import Page
 
 HTML_TYPES = {"text/html", "application/xhtml+xml"}
@@ -355,7 +355,7 @@ def fetch_page(url: str, settings: FetchSettings) -> Page:
             except (httpx.HTTPError, httpx.StreamError) as exc:
                 raise BriefError("fetch_failed", f"The page could not be fetched ({type(exc).__name__}).") from None
             if not media_type:
-                if not _looks_like_html(body):
+                if not looks_like_html(body):
                     raise BriefError("not_html")
                 media_type = "text/html"
             html = decode_body(body, charset, is_html=media_type in HTML_TYPES)
@@ -440,82 +440,3 @@ class _BoundedDecoder:
         if self.total > self.limit:
             raise BriefError("too_large")
         return data
-
-
-# --------------------------------------------------------------------------- decoding
-
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
-
-
-def decode_body(body: bytes, declared: str | None, *, is_html: bool = True) -> str:
-    """Bytes -> text. Binary data is ``bad_encoding``.
-
-    Order: a byte-order mark; UTF-8 when the bytes are valid UTF-8 (non-ASCII UTF-8
-    almost never happens by chance, and servers often declare a stale latin-1); the
-    charset of the Content-Type header, then of the page's <meta>, decoded strictly;
-    the same leniently; charset_normalizer's guess; windows-1252.
-    """
-    if _looks_binary(body):
-        raise BriefError("bad_encoding", "The page is not readable text.")
-    bom = _bom_charset(body)
-    if bom:
-        return body.decode(bom, errors="replace").lstrip("\ufeff")
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    named = [_codec(declared)]
-    if is_html:
-        match = _META_CHARSET.search(body[:4096])
-        named.append(_codec(match.group(1).decode("ascii")) if match else None)
-    codecs_to_try = [c for c in named if c]
-    for codec in codecs_to_try:
-        try:
-            return body.decode(codec)
-        except UnicodeDecodeError:
-            continue
-    if codecs_to_try:
-        return body.decode(codecs_to_try[0], errors="replace")
-    if len(body) >= 2048:  # enough text for a statistical guess
-        try:
-            import charset_normalizer  # a dependency of trafilatura
-
-            best = charset_normalizer.from_bytes(body[:200_000]).best()
-            if best is not None and _codec(best.encoding):
-                return body.decode(best.encoding, errors="replace")
-        except ImportError:
-            pass
-    return body.decode("cp1252", errors="replace")
-
-
-def _codec(name: str | None) -> str | None:
-    if not name:
-        return None
-    try:
-        codec = codecs.lookup(name).name
-    except LookupError:
-        return None
-    # Browsers read "latin-1"/"ascii" as windows-1252 (the WHATWG encoding standard).
-    return "cp1252" if codec in ("latin-1", "iso8859-1", "ascii") else codec
-
-
-def _bom_charset(body: bytes) -> str | None:
-    for bom, name in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
-        if body.startswith(bom):
-            return name
-    return None
-
-
-def _looks_binary(body: bytes) -> bool:
-    head = body[:8192]
-    if not head or _bom_charset(head) == "utf-16":
-        return False
-    # Text never has many NUL/control bytes; images, PDFs and archives do.
-    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
-    return head.count(0) > 0 or controls > len(head) // 20
-
-
-def _looks_like_html(body: bytes) -> bool:
-    head = body[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<!--")) or b"<html" in head
-

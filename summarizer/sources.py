@@ -50,13 +50,12 @@ def read_source(arg: str, settings: Settings, stdin: TextIO | None = None) -> So
 
 
 def _source_from_bytes(raw: bytes, kind: str | None, settings: Settings) -> Source:
-    from .fetch import decode_body
+    from .sniff import decode_body, looks_like_html_document
 
     if len(raw) > settings.fetch.max_bytes:
         raise BriefError("too_large", f"The input is larger than {settings.fetch.max_bytes:,} bytes.")
     if kind is None:
-        head = raw.lstrip()[:200].lower()
-        kind = "html" if head.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<body" in raw[:5000].lower() else "text"
+        kind = "html" if looks_like_html_document(raw) else "text"
     if kind == "html":  # a saved page: its charset is found the way a fetched page's is
         return Source(html=decode_body(raw, None))
     try:  # pasted text carries no charset: UTF-8 is the documented input

@@ -26,6 +26,7 @@ import numpy as np
 from .models import get_embedder
 from .settings import Settings, SummarySettings
 from .speech.quotes import doc_quote_spans, find_quote_spans
+from .textrules import ENDS_SENTENCE_OR_QUOTE, FURNITURE_SENTENCE
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc
@@ -99,18 +100,6 @@ _DATELINE = re.compile(
 # has at least this many lower-case-to-capital joins.
 _MENU_JOINS = 3
 _JOIN = re.compile(r"(?<=[a-z])(?=[A-Z])")
-# Lines that belong to the page, not the story.
-_FURNITURE = re.compile(
-    r"^(?:by\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}\s*(?:[.,|]|and\b|for\b|$)"
-    r"|(?:published|updated|last updated|posted)\s*:?\s*\d"
-    r"|(?:published|updated)\s*:"
-    r"|(?:image|photo|picture|video|media)\s+(?:copyright|caption|credit|playback)"
-    r"|(?:scroll down|click here|read more|related:|see also|follow\s+@|share this|sign up|subscribe)"
-    r"|(?:copyright|©|all rights reserved)"
-    r"|(?:advertisement|getty images|file photo)\b)",
-    re.IGNORECASE,
-)
-_ENDS_LIKE_SENTENCE = re.compile(r"[.!?…][\"”’')\]]*$|[\"”’]$")
 # Sentences shorter than this many words are headings, captions or fragments.
 MIN_WORDS = 5
 # Two sentences sharing this much of their words (Jaccard) are one sentence repeated (a
@@ -138,8 +127,8 @@ def candidate_sentences(doc: "Doc") -> list[Sentence]:
             quote_share = float(quoted[start:end].mean())
             furniture = (
                 words < MIN_WORDS
-                or bool(_FURNITURE.match(piece))
-                or not _ENDS_LIKE_SENTENCE.search(piece)
+                or bool(FURNITURE_SENTENCE.match(piece))
+                or not ENDS_SENTENCE_OR_QUOTE.search(piece)
                 or quote_share >= QUOTE_ONLY_SHARE
             )
             out.append(Sentence(len(out), start, end, piece, words, furniture))

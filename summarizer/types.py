@@ -31,6 +31,7 @@ class Article:
     published: str | None = None  # ISO date
     author: str | None = None
     language: str | None = None
+    paywalled: bool = False  # only a teaser was readable (the page says so, or the text is far too short)
 
 
 @dataclass
@@ -88,6 +89,7 @@ class Brief:
     speakers: list[Speaker] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
     error: ErrorInfo | None = None
+    paywalled: bool = False  # the text is only the teaser a paywalled page shows
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -115,6 +117,7 @@ class Brief:
             speakers=speakers,
             timings_ms=dict(data.get("timings_ms") or {}),
             error=error,
+            paywalled=bool(data.get("paywalled", False)),
         )
 
     @classmethod

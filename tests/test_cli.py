@@ -66,7 +66,7 @@ def test_example_json_contract(capsys):
     code, brief, _ = run_json(capsys, str(EXAMPLE))
     assert code == 0 and brief["error"] is None
     assert set(brief) == {"id", "title", "site", "url", "published", "language", "text", "summary",
-                          "speakers", "timings_ms", "error"}
+                          "speakers", "timings_ms", "error", "paywalled"}
     text = brief["text"]
     assert 2 <= len(brief["summary"]) <= 4 and all(s in text for s in brief["summary"])
     by_name = {s["name"]: s for s in brief["speakers"]}

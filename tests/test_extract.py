@@ -340,3 +340,244 @@ def test_html_with_a_forbidden_character_reference_still_extracts():
             + "<script>var junk = '" + "x" * 5000 + "';</script></article></body></html>")
     article = extract_article(html, "https://news.example/ferry", SETTINGS)
     assert "harbour ferry" in article.text and "junk" not in article.text
+
+
+# ----------------------------------------------------------------------------- bounded work (issue 10)
+#
+# Untrusted input must cost time linear in its size. Each check compares the time for n and 8n
+# in the same test (minimum of five runs): linear work grows ~8x, the quadratic patterns these
+# replace grew 64x. The margin is generous (a loaded machine's noise); the sizes keep each run short.
+
+import time  # noqa: E402
+
+from summarizer import textrules  # noqa: E402
+from summarizer.extract import MIN_CHARS_PER_PARAGRAPH, READ_FACTOR, strip_raw_text_bodies  # noqa: E402
+
+ARTICLE = "\n\n".join(PARAGRAPHS)
+GROWTH = 8
+LINEAR_GROWTH_LIMIT = 24.0  # time(8n) / time(n); quadratic work gives ~64
+
+
+def _seconds(work, *args) -> float:
+    best = float("inf")
+    for _ in range(5):
+        t0 = time.perf_counter()
+        try:
+            work(*args)
+        except BriefError:
+            pass
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def _growth(make_input, work, n: int) -> float:
+    small, large = make_input(n), make_input(GROWTH * n)
+    return _seconds(work, large) / max(_seconds(work, small), 1e-4)
+
+
+def test_script_bodies_are_removed_and_unclosed_ones_kept():
+    page = ("<p>one</p><SCRIPT type='x'>var a = '<p>no</p>';</SCRIPT ><style>p{}</style>"
+            "<p>two</p><scripts>kept</scripts><noscript>x</noscript><script>never closed <p>three</p>")
+    assert strip_raw_text_bodies(page) == (
+        "<p>one</p><SCRIPT type='x'></SCRIPT ><style></style>"
+        "<p>two</p><scripts>kept</scripts><noscript></noscript><script>never closed <p>three</p>")
+    assert strip_raw_text_bodies("<p>a</p><script") == "<p>a</p><script"
+
+
+@pytest.mark.parametrize("unit", ["<script>", "<script", "<style><script></style>", "<SCRIPT\u2028>"])
+def test_unclosed_script_tags_cost_linear_time(unit):
+    # 32,000 unclosed <script> tags took 40 s (regex rescanning the page per tag).
+    assert _growth(lambda n: "<p>text</p>" + unit * n, strip_raw_text_bodies, 8000) < LINEAR_GROWTH_LIMIT
+
+
+def test_unclosed_script_tags_page_still_extracts():
+    page = HTML_PAGE.replace("</body>", "<script>" * 32_000 + "</body>")
+    assert "Maria Olsen" in extract_article(page, "https://westport.example/pier", SETTINGS).text
+
+
+@pytest.mark.parametrize("space", ["\u2028", "\u2029", "\u1680", "\u0085", "\u3000", "\t"])
+def test_byline_with_long_runs_of_unusual_spaces_is_linear(space):
+    # _BYLINE backtracked quadratically over runs of separators _SPACES did not collapse.
+    def make(n: int) -> str:
+        return "By Jane Doe" + space * n + "x\n\n" + ARTICLE
+
+    wide = ExtractSettings(max_chars=200_000)  # a reading window that holds the 8n input whole
+    assert _growth(make, lambda t: extract_pasted_text(t, wide), 50_000) < LINEAR_GROWTH_LIMIT
+
+
+def test_every_unicode_space_kind_is_one_space():
+    spaces = "".join(chr(c) for c in range(0x3001) if chr(c).isspace() and chr(c) not in "\n\r")
+    assert textrules.clean_line("a" + spaces + "b" + spaces) == "a b"
+
+
+def test_runs_of_symbols_are_capped_before_the_tokenizer():
+    # 30,000 ")" took 79 s and 915 MB in spaCy's tokenizer; ").(" * 1400 took 13 s.
+    limit = textrules.MAX_SYMBOL_RUN
+    text = extract_pasted_text(ARTICLE + " " + ")" * 30_000 + "\n\n" + ").(" * 1400, SETTINGS).text
+    assert max(len(run) for run in re.findall(r"[^\w\s]+", text)) == limit
+    assert text.startswith(ARTICLE)  # ordinary punctuation is untouched
+    assert textrules.cap_symbol_runs("Really?! Yes... “No!” -- ok") == "Really?! Yes... “No!” -- ok"
+
+
+def test_a_flood_of_datelines_is_read_in_bounded_work(monkeypatch):
+    # 400,000 datelines took 11.7 s: every one was parsed as a date.
+    import summarizer.extract as extract
+
+    seen = {"checked": 0, "parsed": 0}
+    is_dateline, dateline = extract._is_dateline, extract._dateline
+
+    def counting_is(line):
+        seen["checked"] += 1
+        return is_dateline(line)
+
+    def counting_parse(line):
+        seen["parsed"] += 1
+        return dateline(line)
+
+    monkeypatch.setattr(extract, "_is_dateline", counting_is)
+    monkeypatch.setattr(extract, "_dateline", counting_parse)
+    line = "Published 14 Feb 2022\n"
+    article = extract_pasted_text(ARTICLE + "\n" + line * 400_000, SETTINGS)
+    assert article.published == "2022-02-14" and article.text.endswith(PARAGRAPHS[-1])
+    assert seen["parsed"] == 1
+    assert seen["checked"] <= READ_FACTOR * SETTINGS.max_chars / len(line) + len(PARAGRAPHS) + 2
+
+
+def test_a_flood_of_tiny_paragraphs_is_cut_by_count():
+    # 150,000 one-word paragraphs: the parser's cost follows tokens, and each break is one.
+    text = extract_pasted_text(ARTICLE + "\n\n" + "word\n\n" * 150_000, SETTINGS).text
+    assert text.startswith(ARTICLE)
+    assert text.count("\n\n") + 1 <= SETTINGS.max_chars // MIN_CHARS_PER_PARAGRAPH
+
+
+# ----------------------------------------------------------------------------- control characters (issue 10, 6)
+
+C1_AND_C0 = "\x9b31m\x1b[2J\x85\x80\x9f\x07"
+
+
+@pytest.mark.parametrize("path", ["pasted", "text/plain page", "html"])
+def test_control_characters_never_reach_the_text(path):
+    dirty = [p.replace("pier", "pier" + C1_AND_C0, 1) for p in PARAGRAPHS]
+    if path == "html":
+        article = extract_article(HTML_PAGE.replace(PARAGRAPHS[0], dirty[0]), "https://westport.example/a", SETTINGS)
+    else:
+        text = "Old pier\u009b to close\n\n" + "\n\n".join(dirty)
+        extract = extract_pasted_text if path == "pasted" else (lambda t, s: extract_article(t, None, s))
+        article = extract(text, SETTINGS)
+    for field in (article.text, article.title or ""):
+        assert not [ch for ch in field if ch in textrules.CONTROLS or (ch < " " and ch != "\n")], repr(field)
+    assert "Maria Olsen" in article.text
+
+
+# ----------------------------------------------------------------------------- structure and structured data (issue 13)
+
+from summarizer.extract import _site_name  # noqa: E402
+from summarizer.pagedata import join_drop_caps, structured_data  # noqa: E402
+
+STORY = [
+    "Turkey, Poland and three Caribbean islands were added to the quarantine list on Thursday, the transport "
+    "ministry said, after infection rates rose above the threshold for a second week.",
+    "Travellers arriving from those countries after 4am on Saturday must isolate for fourteen days, a rule that "
+    "airlines said would hit the last weeks of the summer season hard.",
+    "Penalties for those who refuse to self-isolate are up to a thousand pounds for a first offence, and the "
+    "ministry said border checks would be stepped up at the main airports.",
+]
+
+
+def _page(body: str, head: str = "") -> str:
+    return (f"<!DOCTYPE html><html lang='en'><head><title>Quarantine list grows</title>{head}</head>"
+            f"<body><article><h1>Quarantine list grows</h1>{body}</article></body></html>")
+
+
+def test_a_drop_cap_is_rejoined_with_its_word():
+    body = (f'<p><span class="dropcap">{STORY[0][0]}</span>{STORY[0][1:]}</p>'
+            + "".join(f"<p>{p}</p>" for p in STORY[1:]))
+    text = extract_article(_page(body), "https://news.example/q", SETTINGS).text
+    assert text.startswith("Turkey, Poland"), text[:40]
+    assert join_drop_caps('<p><b class="initial">A</b> word</p>') == '<p><b class="initial">A</b> word</p>'
+
+
+def test_drop_cap_scan_is_bounded():
+    assert _growth(lambda n: '<p class="dropcap">' + "initial drop-cap " * n, join_drop_caps, 20_000) < LINEAR_GROWTH_LIMIT
+
+
+def _ld_json(obj: dict) -> str:
+    return f'<script type="application/ld+json">{json.dumps(obj)}</script>'
+
+
+def test_article_body_in_json_ld_when_the_html_body_is_empty():
+    head = _ld_json({"@type": "NewsArticle", "headline": "Quarantine list grows", "articleBody": "\n\n".join(STORY),
+                     "publisher": {"@type": "Organization", "name": "Coast Herald"}})
+    article = extract_article(_page("<div id='app'></div>", head), "https://news.example/q", SETTINGS)
+    assert article.text == "\n\n".join(STORY)
+    assert article.site == "Coast Herald" and not article.paywalled
+
+
+def test_article_body_in_embedded_state_when_the_html_body_is_a_teaser():
+    state = {"props": {"pageProps": {"article": {"body": "".join(f"<p>{p}</p>" for p in STORY)}}}}
+    head = f'<script id="__NEXT_DATA__" type="application/json">{json.dumps(state)}</script>'
+    article = extract_article(_page(f"<p>{STORY[0]}</p>", head), "https://news.example/q", SETTINGS)
+    assert article.text.split("\n\n") == STORY
+
+
+def test_a_teaser_behind_a_paywall_is_reported():
+    head = _ld_json({"@type": "NewsArticle", "isAccessibleForFree": "False", "wordCount": 900,
+                     "hasPart": {"@type": "WebPageElement", "isAccessibleForFree": False}})
+    teaser = _page("".join(f"<p>{p}</p>" for p in STORY[:2]) + "<div class='paywall'>Subscribe to read on</div>", head)
+    assert extract_article(teaser, "https://news.example/q", SETTINGS).paywalled
+    free = _page("".join(f"<p>{p}</p>" for p in STORY))
+    assert not extract_article(free, "https://news.example/q", SETTINGS).paywalled
+
+
+def test_paywalled_travels_in_the_json_of_a_brief():
+    from summarizer.types import Brief
+
+    brief = Brief(id=None, title=None, site=None, url=None, published=None, language=None, text="x", paywalled=True)
+    assert brief.to_dict()["paywalled"] is True and Brief.from_dict(brief.to_dict()).paywalled
+
+
+@pytest.mark.parametrize("sitename, publisher, expected", [
+    ("Westport Gazette", None, "Westport Gazette"),
+    ("https://www.facebook.com/CBSThisMorning", None, "news.example"),
+    ("facebook.com/CBSThisMorning", "CBS News", "CBS News"),
+    (None, "Coast Herald", "Coast Herald"),
+    ("x" * 200, None, "news.example"),
+    (None, None, "news.example"),
+])
+def test_site_name_is_a_name_never_a_link(sitename, publisher, expected):
+    assert _site_name(sitename, publisher, "https://www.news.example/a") == expected
+
+
+def test_structured_data_reading_is_bounded():
+    many = '<script type="application/ld+json">{"articleBody": "x"}</script>' * 5000
+    assert structured_data(many).body == "x"  # a bounded number of scripts is read
+    from summarizer import pagedata
+
+    scripts = pagedata._json_scripts("<p>" + "<script type='application/json'>{}" * 100_000)
+    assert scripts == [], "an unclosed script ends the scan at once (no rescan per tag)"
+
+
+def test_words_inside_links_are_kept():
+    linked = [
+        'The former vice president had a lead in the state, but <a href="/p">has dropped in recent polls</a>, '
+        "notably among older voters, a survey found on Monday.",
+        'Voters said they were pulling for <a href="/b">Joe Biden</a>, <a href="/s">Bernie Sanders</a> and '
+        '<a href="/w">Elizabeth Warren</a> before the primary next month.',
+        *STORY,
+    ]
+    text = extract_article(_page("".join(f"<p>{p}</p>" for p in linked)), "https://news.example/p", SETTINGS).text
+    assert "but has dropped in recent polls, notably" in text
+    assert "pulling for Joe Biden, Bernie Sanders and Elizabeth Warren before" in text
+
+
+@pytest.mark.parametrize("line", ["Lea también: Impiden ingreso a reportero", "Lesen Sie auch: Die neue Regel",
+                                  "Czytaj też: Wyścig zbrojeń ruszył", "À lire aussi : la réforme", "MIRA: Madre se acerca"])
+def test_read_also_lines_in_other_languages_are_dropped(line):
+    assert line not in extract_pasted_text("\n\n".join([STORY[0], line, *STORY[1:]]), SETTINGS).text
+
+
+def test_headlines_under_a_related_articles_label_are_dropped():
+    block = ["Related articles", "Airline shares fall as quarantine list grows",
+             "What the new rules mean for your summer holiday"]
+    text = extract_pasted_text("\n\n".join([*STORY[:2], *block, STORY[2]]), SETTINGS).text
+    assert text.split("\n\n") == STORY  # the block is gone, the paragraph after it stays

@@ -20,6 +20,7 @@ from summarizer.cli import main
 from summarizer.languages import unsupported_message
 from summarizer.render import TELEGRAM_LIMIT, render_telegram_html, render_text, split_message
 from summarizer.settings import load_settings
+from summarizer.textrules import CONTROLS
 from summarizer.types import Brief
 
 from .corpus import BRIEF, CASES, CORPUS_ENV, Case
@@ -76,6 +77,9 @@ def check_brief(brief: dict, case: Case) -> None:
     assert len(set(brief["summary"])) == len(brief["summary"]), "the summary repeats a sentence"
     for needle in case.must_contain:
         assert needle in text or needle in (brief["title"] or ""), f"{needle!r} was lost"
+    shown = [text, brief["title"] or "", brief["site"] or "", *brief["summary"],
+             *(s["name"] + (s["role"] or "") for s in brief["speakers"])]
+    assert not [ch for field in shown for ch in field if ch in CONTROLS], "control characters reach the output"
     if case.max_speakers is not None:
         assert len(brief["speakers"]) <= case.max_speakers, [s["name"] for s in brief["speakers"]]
     for speaker in brief["speakers"]:
