@@ -179,8 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--length", choices=["short", "normal", "long"])
     p.set_defaults(func=cmd_batch)
 
-    p = sub.add_parser("eval", help="evaluation commands (quotes, summaries, extraction)")
-    p.add_argument("what", choices=["quotes", "summaries", "extraction"])
+    p = sub.add_parser("eval", help="evaluation commands (quotes, summaries, extraction, brief)")
+    p.add_argument("what", choices=["quotes", "summaries", "extraction", "brief"])
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_eval)
 

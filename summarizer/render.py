@@ -19,7 +19,7 @@ TELEGRAM_LIMIT = 4096
 
 @dataclass(frozen=True)
 class RenderLimits:
-    """How much of a brief is shown (the JSON keeps everything)."""
+    """How much of a brief is shown (the JSON keeps everything). One preset per layout in ``LAYOUTS``."""
 
     max_speakers: int = 8
     max_statements: int = 3  # per speaker
@@ -27,6 +27,33 @@ class RenderLimits:
     max_title_chars: int = 300
     max_site_chars: int = 100
     max_name_chars: int = 120  # a speaker's name or role
+    max_summary_sentences: int = 0  # 0: every sentence of the summary
+
+
+# The two forms of a brief: the compact one people see first, and the full one ("More", `--full`).
+LAYOUTS: dict[str, RenderLimits] = {
+    "compact": RenderLimits(),
+    "full": RenderLimits(),
+}
+COMPACT, FULL = LAYOUTS["compact"], LAYOUTS["full"]
+
+
+@dataclass(frozen=True)
+class View:
+    """What a layout shows of a brief: the summary sentences and, per speaker, the statements."""
+
+    summary: list[str]
+    speakers: list[tuple[Speaker, list[Quote]]]
+    hidden_speakers: int  # speakers left out ("… and N more")
+
+
+def select_view(brief: Brief, limits: RenderLimits = COMPACT) -> View:
+    """The parts of ``brief`` that ``limits`` shows; the renderers and `briefbot eval brief` share it."""
+    summary = list(brief.summary)
+    if limits.max_summary_sentences:
+        summary = summary[: limits.max_summary_sentences]
+    shown = [(sp, sp.quotes[: limits.max_statements]) for sp in brief.speakers[: limits.max_speakers]]
+    return View(summary, shown, max(0, len(brief.speakers) - limits.max_speakers))
 
 
 # One friendly sentence per error code, for the chat and the CLI.
@@ -83,11 +110,11 @@ def _statement(quote: Quote, limits: RenderLimits) -> str:
     return f"“{text.strip(' ,')}”" if quote.direct else text.rstrip(" .,;")
 
 
-def _speaker_parts(speaker: Speaker, limits: RenderLimits) -> tuple[str, str | None, str]:
+def _speaker_parts(speaker: Speaker, quotes: list[Quote], limits: RenderLimits) -> tuple[str, str | None, str]:
     name = _shorten(speaker.name, limits.max_name_chars)
     role = _shorten(speaker.role, limits.max_name_chars) if speaker.role else None
-    statements = "; ".join(_statement(q, limits) for q in speaker.quotes[: limits.max_statements])
-    more = len(speaker.quotes) - limits.max_statements
+    statements = "; ".join(_statement(q, limits) for q in quotes)
+    more = len(speaker.quotes) - len(quotes)
     if more > 0:
         statements += f" (+{more} more)"
     return name, role, statements
@@ -97,29 +124,30 @@ def _render(brief: Brief, limits: RenderLimits, esc: Callable[[str], str], bold:
             source_line: Callable[[str], str]) -> str:
     # _shorten also collapses line breaks: an inline field must stay on one line so that
     # split_message, which may cut between lines, never separates a tag from its end.
+    view = select_view(brief, limits)
     title = _shorten(brief.title or "Untitled article", limits.max_title_chars)
     parts = [bold(esc(title))]
     site = _shorten(brief.site, limits.max_site_chars) if brief.site else None
     source = " · ".join(x for x in (site, format_date(brief.published)) if x)
     if source:
         parts[0] += "\n" + source_line(source)
-    if brief.summary:
-        parts.append(bold("Summary:") + " " + esc(" ".join(" ".join(s.split()) for s in brief.summary)))
-    if brief.speakers:
+    if view.summary:
+        parts.append(bold("Summary:") + " " + esc(" ".join(" ".join(s.split()) for s in view.summary)))
+    if view.speakers:
         lines = [bold("Who said what")]
-        for speaker in brief.speakers[: limits.max_speakers]:
-            name, role, statements = _speaker_parts(speaker, limits)
+        for speaker, quotes in view.speakers:
+            name, role, statements = _speaker_parts(speaker, quotes, limits)
             who = bold(esc(name)) + (f" ({esc(role)})" if role else "")
             lines.append(f"• {who}: {esc(statements)}")
-        if len(brief.speakers) > limits.max_speakers:
-            lines.append(esc(f"… and {len(brief.speakers) - limits.max_speakers} more"))
+        if view.hidden_speakers:
+            lines.append(esc(f"… and {view.hidden_speakers} more"))
         parts.append("\n".join(lines))
     # Bidi embeddings and overrides (U+202A..U+202E) let article text flip what follows it on
     # screen ("gpj.exe" shown as "exe.jpg"); isolates, which cannot leak, are kept for RTL text.
     return _BIDI_OVERRIDES.sub("", "\n\n".join(parts))
 
 
-def render_text(brief: Brief, limits: RenderLimits = RenderLimits()) -> str:
+def render_text(brief: Brief, limits: RenderLimits = COMPACT) -> str:
     """The brief as plain text, the way the bot shows it."""
     if brief.error:
         return f"Error ({brief.error.code}): {brief.error.message}"
@@ -132,7 +160,7 @@ def _safe_href(url: str | None) -> str | None:
     return None
 
 
-def render_telegram_html(brief: Brief, limits: RenderLimits = RenderLimits()) -> str:
+def render_telegram_html(brief: Brief, limits: RenderLimits = COMPACT) -> str:
     """The brief as Telegram HTML (parse_mode=HTML), everything from the article escaped."""
     if brief.error:
         return render_error_html(brief.error.code)
