@@ -5,12 +5,17 @@ exact substring of ``doc.text``. It works in four steps:
 
 1. candidates: the spaCy sentences, with sentences glued together by extraction
    ("home.Half of ...") split apart, datelines trimmed off, and page furniture,
-   bylines, captions and quote-only sentences set aside;
+   bylines, captions, quote-only sentences and pieces that start mid-sentence set
+   aside; sentences that mostly repeat a speaker's statement are left to "Who said
+   what" (used only when nothing else is left), and a sentence whose subject is a
+   bare pronoun ("She said last night ...") is chosen only right after the sentence
+   it refers back to;
 2. one batched embedding call (all-MiniLM-L6-v2) for the candidates and the title;
 3. a score per sentence: similarity to the article's centroid and to its title,
    plus a prior for sentences near the top (news puts the point first);
 4. greedy selection with redundancy control (MMR) under a sentence count and a
-   word budget, returned in article order.
+   word budget, returned in article order; every sentence is whole (a sentence far
+   over the budget is passed over rather than cut).
 """
 
 from __future__ import annotations
@@ -41,19 +46,25 @@ class Sentence:
     end: int
     text: str
     words: int
-    furniture: bool  # byline, caption, page furniture or quote-only: never selected
+    furniture: bool  # byline, caption, page furniture, quote-only or a fragment: never selected
+    dangling: bool = False  # its subject is a bare pronoun: chosen only after the sentence before it
 
 
 # --- public API ----------------------------------------------------------------
 
 
-def summarize(doc: "Doc", title: str | None, settings: Settings, length: str | None = None) -> list[str]:
-    """Summary sentences for a parsed article, in article order."""
+def summarize(doc: "Doc", title: str | None, settings: Settings, length: str | None = None,
+              statements: list[tuple[int, int]] | None = None) -> list[str]:
+    """Summary sentences for a parsed article, in article order.
+
+    ``statements`` are the (start, end) offsets of the speakers' statements: the brief shows
+    them under "Who said what", so the extractive summary avoids sentences that repeat them.
+    """
     length = length or settings.summary.length
     if length not in LENGTHS:
         raise ValueError(f"unknown summary length {length!r} (expected one of {', '.join(LENGTHS)})")
     if settings.summary.engine == "extractive":
-        return extractive_summary(doc, title, settings, length)
+        return extractive_summary(doc, title, settings, length, statements or [])
     if settings.summary.engine == "seq2seq":
         from .seq2seq import abstractive_summary
 
@@ -67,13 +78,21 @@ def lead3(doc: "Doc", n: int = 3) -> list[str]:
     return [t for t in texts if t][:n]
 
 
-def extractive_summary(doc: "Doc", title: str | None, settings: Settings, length: str) -> list[str]:
+def extractive_summary(doc: "Doc", title: str | None, settings: Settings, length: str,
+                       statements: list[tuple[int, int]] | None = None) -> list[str]:
+    budget = settings.summary.words[length]
     sentences = candidate_sentences(doc)
     usable = [s for s in sentences if not s.furniture]
     if not usable:
         usable = [s for s in sentences if s.words > 0]  # better a caption than nothing
     if not usable:
         return []
+    # Tiers, best first; the first that leaves anything is used: what happened (no speaker's
+    # statement repeated, whole sentences within reach of the budget), then whole sentences,
+    # then anything (an overlong sentence is then cut to the budget).
+    told = [s for s in usable if not any(repeats_statement((s.start, s.end), st) for st in statements or [])]
+    within = [s for s in usable if s.words <= OVERLONG_BUDGETS * budget]
+    usable = next(tier for tier in ([s for s in told if s in within], within, usable) if tier)
     if settings.summary.max_candidates > 0:
         # news rarely saves its point for the end: embedding only the top keeps long articles fast
         usable = usable[: settings.summary.max_candidates]
@@ -84,8 +103,17 @@ def extractive_summary(doc: "Doc", title: str | None, settings: Settings, length
     title_vector = vectors[len(usable)] if title else None
     scores = sentence_scores(usable, sentence_vectors, title_vector, settings.summary)
     chosen = select(usable, sentence_vectors, scores, settings.summary, length)
-    budget = settings.summary.words[length]
     return [_cut_overlong(usable[i].text, budget) for i in sorted(chosen)]
+
+
+def repeats_statement(sentence: tuple[int, int], statement: tuple[int, int]) -> bool:
+    """A sentence repeats a statement when half of the shorter of the two is shared.
+
+    One definition for the summarizer (which avoids such sentences) and `briefbot eval brief`
+    (which counts the briefs that still show one).
+    """
+    overlap = min(sentence[1], statement[1]) - max(sentence[0], statement[0])
+    return overlap > 0 and overlap >= REPEAT_SHARE * min(sentence[1] - sentence[0], statement[1] - statement[0])
 
 
 def _repeats(a: Sentence, b: Sentence) -> bool:
@@ -126,6 +154,15 @@ _FURNITURE = re.compile(
     r"|(?:advertisement|getty images|file photo)\b)",
     re.IGNORECASE,
 )
+# Sharing buttons and navigation run together by extraction: "WhatsApp Email Telegram", "Related Videos"
+# (buttons are separated by blanks or bars; "Facebook, Twitter and ..." in a sentence is news).
+_SHARING_SERVICES = r"(?:facebook|twitter|whatsapp|telegram|linkedin|pinterest|reddit|messenger|e-?mail|print|copy link)"
+_SHARING_RUN = re.compile(
+    rf"\b{_SHARING_SERVICES}[\s|·•/]{{1,5}}{_SHARING_SERVICES}\b"
+    r"|\brelated (?:videos?|stories|articles?|content|coverage|topics|links)\b"
+    r"|\b(?:most read|read more|share this|sign up for)\b",
+    re.IGNORECASE,
+)
 _ENDS_LIKE_SENTENCE = re.compile(r"[.!?…][\"”’')\]]*$|[\"”’]$")
 # Sentences shorter than this many words are headings, captions or fragments.
 MIN_WORDS = 5
@@ -137,6 +174,16 @@ DUPLICATE_OVERLAP = 0.9
 OVERLONG_BUDGETS = 2
 # A sentence this much inside quotation marks is "only a quote" (who said it is lost).
 QUOTE_ONLY_SHARE = 0.9
+# A sentence and a statement sharing this much of the shorter one say the same thing.
+REPEAT_SHARE = 0.5
+# A piece whose first letter is lower-case starts mid-sentence: a spaCy split after an
+# abbreviation, or a drop cap lost by the page ("urkey, Poland ..."). Opening quotes and
+# brackets are skipped; digits and symbols ("$5m was ...", "3D printers ...") start sentences.
+_STARTS_MID_SENTENCE = re.compile(r"^[\"“‘'(\[]*[a-z]")
+# A sentence whose subject is one of these (or is qualified by one: "His comments ...") needs the
+# sentence before it to say who or what it is.
+DANGLING_PRONOUNS = {"he", "she", "they", "it", "him", "her", "them", "his", "their", "its"}
+_SUBJECT_DEPS = {"nsubj", "nsubjpass"}
 
 
 def candidate_sentences(doc: "Doc") -> list[Sentence]:
@@ -155,11 +202,28 @@ def candidate_sentences(doc: "Doc") -> list[Sentence]:
             furniture = (
                 words < MIN_WORDS
                 or bool(_FURNITURE.match(piece))
+                or bool(_SHARING_RUN.search(piece))
+                or bool(_STARTS_MID_SENTENCE.match(piece))
                 or not _ENDS_LIKE_SENTENCE.search(piece)
                 or quote_share >= QUOTE_ONLY_SHARE
             )
-            out.append(Sentence(len(out), start, end, piece, words, furniture))
+            dangling = _has_pronoun_subject(doc.char_span(start, end, alignment_mode="expand"))
+            out.append(Sentence(len(out), start, end, piece, words, furniture, dangling))
     return out
+
+
+def _has_pronoun_subject(span) -> bool:
+    """The main clause's subject is a bare pronoun, or a noun qualified by one ("His comments")."""
+    if span is None:
+        return False
+    roots = [t for t in span if t.head == t or not (span.start <= t.head.i < span.end)]
+    for root in roots:
+        for subject in (c for c in root.children if c.dep_ in _SUBJECT_DEPS):
+            if subject.lower_ in DANGLING_PRONOUNS:
+                return True
+            if any(c.dep_ == "poss" and c.lower_ in DANGLING_PRONOUNS for c in subject.children):
+                return True
+    return False
 
 
 def _split_glued(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -253,9 +317,11 @@ def select(
             redundancy = max((similarity[i, j] for j in chosen), default=0.0)
             return float(scores[i] - cfg.redundancy * redundancy)
 
-        fits = [i for i in remaining if used + sentences[i].words <= budget]
+        # a sentence about "he"/"they" only right after the sentence that says who that is
+        eligible = [i for i in remaining if not sentences[i].dangling or _follows_chosen(sentences, i, chosen)]
+        fits = [i for i in eligible if used + sentences[i].words <= budget]
         if not fits and not chosen:
-            fits = list(remaining)  # a summary is never empty, even if its best sentence is long
+            fits = eligible or list(remaining)  # a summary is never empty, even if its best sentence is long
         if not fits:
             break
         best = max(fits, key=value)
@@ -263,3 +329,7 @@ def select(
         used += sentences[best].words
         remaining = {i for i in remaining if i != best and not _repeats(sentences[i], sentences[best])}
     return chosen
+
+
+def _follows_chosen(sentences: list[Sentence], i: int, chosen: list[int]) -> bool:
+    return i > 0 and (i - 1) in chosen and sentences[i - 1].index == sentences[i].index - 1
