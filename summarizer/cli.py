@@ -16,7 +16,7 @@ from typing import Any, TextIO
 
 from .brief import Source, make_brief
 from .errors import BriefError
-from .render import render_text
+from .render import COMPACT, FULL, render_text
 from .settings import Settings, load_settings
 from .types import Brief
 
@@ -86,7 +86,7 @@ def cmd_brief(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps(brief.to_dict(), ensure_ascii=False, indent=2))
     elif not brief.error:
-        print(render_text(brief))
+        print(render_text(brief, FULL if args.full else COMPACT))
     if brief.error:
         _print_error(brief.error.code, brief.error.message)
         return 1
@@ -169,7 +169,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("brief", help="brief one article: a URL, a .html/.txt file, or - for stdin")
     p.add_argument("source")
-    p.add_argument("--json", action="store_true", help="print the brief as JSON")
+    p.add_argument("--json", action="store_true", help="print the brief as JSON (always everything)")
+    p.add_argument("--full", action="store_true",
+                   help="the full brief: every speaker and statement (default: the compact brief)")
     p.add_argument("--length", choices=["short", "normal", "long"], help="summary length")
     p.set_defaults(func=cmd_brief)
 

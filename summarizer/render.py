@@ -19,20 +19,31 @@ TELEGRAM_LIMIT = 4096
 
 @dataclass(frozen=True)
 class RenderLimits:
-    """How much of a brief is shown (the JSON keeps everything). One preset per layout in ``LAYOUTS``."""
+    """How much of a brief is shown (the JSON keeps everything). One preset per layout in ``LAYOUTS``.
 
-    max_speakers: int = 8
-    max_statements: int = 3  # per speaker
+    A budget in characters (0: none) stops adding once it is reached: the first summary sentence
+    and the first speaker are always shown, a further one only while the part stays in its budget.
+    """
+
+    max_speakers: int = 12
+    max_statements: int = 6  # per speaker
     max_statement_chars: int = 320
     max_title_chars: int = 300
     max_site_chars: int = 100
     max_name_chars: int = 120  # a speaker's name or role
     max_summary_sentences: int = 0  # 0: every sentence of the summary
+    summary_chars: int = 0  # budget of the summary
+    speakers_chars: int = 0  # budget of "Who said what" (names, roles and statements)
 
 
-# The two forms of a brief: the compact one people see first, and the full one ("More", `--full`).
+# The two forms of a brief: the compact one people see first (one phone screen: the headline,
+# what happened in a sentence or two, the most prominent speakers with their most informative
+# statements) and the full one ("More" in the bot, `briefbot brief --full`): every speaker and
+# statement, continued in further messages when it is long.
 LAYOUTS: dict[str, RenderLimits] = {
-    "compact": RenderLimits(),
+    "compact": RenderLimits(max_speakers=4, max_statements=2, max_statement_chars=150, max_title_chars=150,
+                            max_site_chars=40, max_name_chars=50, max_summary_sentences=2, summary_chars=320,
+                            speakers_chars=420),
     "full": RenderLimits(),
 }
 COMPACT, FULL = LAYOUTS["compact"], LAYOUTS["full"]
@@ -48,12 +59,45 @@ class View:
 
 
 def select_view(brief: Brief, limits: RenderLimits = COMPACT) -> View:
-    """The parts of ``brief`` that ``limits`` shows; the renderers and `briefbot eval brief` share it."""
-    summary = list(brief.summary)
-    if limits.max_summary_sentences:
-        summary = summary[: limits.max_summary_sentences]
-    shown = [(sp, sp.quotes[: limits.max_statements]) for sp in brief.speakers[: limits.max_speakers]]
-    return View(summary, shown, max(0, len(brief.speakers) - limits.max_speakers))
+    """The parts of ``brief`` that ``limits`` shows; the renderers and `briefbot eval brief` share it.
+
+    Speakers come in the brief's order (most salient first); each shows its most informative
+    statements, in article order. The summary is a prefix of the brief's (article order), so a
+    sentence that refers back is never shown without the sentence it refers to.
+    """
+    summary: list[str] = []
+    for sentence in brief.summary[: limits.max_summary_sentences or None]:
+        if summary and limits.summary_chars and sum(map(len, summary)) + len(sentence) > limits.summary_chars:
+            break
+        summary.append(sentence)
+    # First every speaker's best statement, while the budget allows; then second statements:
+    # a reader learns more from another voice than from a second line of the same one.
+    ranked = [sorted(sp.quotes, key=lambda q: -q.informativeness)[: limits.max_statements]
+              for sp in brief.speakers[: limits.max_speakers]]
+    picked: list[list[Quote]] = []
+    used = 0
+    for speaker, best in zip(brief.speakers, ranked):
+        line = _line_chars(speaker, best[:1], limits)
+        if picked and limits.speakers_chars and used + line > limits.speakers_chars:
+            break
+        picked.append(best[:1])
+        used += line
+    for rank in range(1, limits.max_statements):
+        for speaker, best, quotes in zip(brief.speakers, ranked, picked):
+            if rank >= len(best):
+                continue
+            grown = _line_chars(speaker, quotes + [best[rank]], limits) - _line_chars(speaker, quotes, limits)
+            if limits.speakers_chars and used + grown > limits.speakers_chars:
+                continue
+            quotes.append(best[rank])
+            used += grown
+    shown = [(sp, sorted(quotes, key=lambda q: q.start)) for sp, quotes in zip(brief.speakers, picked)]
+    return View(summary, shown, max(0, len(brief.speakers) - len(shown)))
+
+
+def _line_chars(speaker: Speaker, quotes: list[Quote], limits: RenderLimits) -> int:
+    name, role, statements = _speaker_parts(speaker, quotes, limits)
+    return len(name) + len(role or "") + len(statements) + 8
 
 
 # One friendly sentence per error code, for the chat and the CLI.
@@ -105,14 +149,47 @@ def _shorten(text: str, limit: int) -> str:
     return text[: cut if cut > limit // 2 else limit - 1].rstrip(" ,;:") + "…"
 
 
+# Cues that only say "someone spoke": an indirect statement is shown without them. Any other cue
+# carries meaning ("denied he ever said any of that", "warned that ...") and is shown before it.
+PLAIN_CUES = frozenset({
+    "say", "says", "said", "saying", "tell", "tells", "told", "telling", "add", "adds", "added", "adding",
+    "state", "states", "stated", "note", "notes", "noted", "explain", "explains", "explained", "write",
+    "writes", "wrote", "according", "according to", "report", "reports", "reported", "comment", "commented",
+    "continue", "continued", "quoted", "was quoted as saying", "is quoted as saying", "went on",
+})
+# Longest role worth a reader's line, in words; a longer one is a misread clause, not a role.
+MAX_ROLE_WORDS = 8
+
+
 def _statement(quote: Quote, limits: RenderLimits) -> str:
-    text = _shorten(quote.text, limits.max_statement_chars)
-    return f"“{text.strip(' ,')}”" if quote.direct else text.rstrip(" .,;")
+    """A direct quote verbatim in quotation marks; reported speech after its cue when that says something.
+
+    Both are shortened only at a word boundary, with "…".
+    """
+    if quote.direct:
+        return f"“{_shorten(quote.text, limits.max_statement_chars).strip(' ,')}”"
+    cue = " ".join((quote.cue or "").split())
+    if cue and cue.lower() not in PLAIN_CUES and not quote.text.lower().startswith(cue.lower()):
+        return _shorten(f"{cue} {quote.text}", limits.max_statement_chars).rstrip(" .,;")
+    return _shorten(quote.text, limits.max_statement_chars).rstrip(" .,;")
+
+
+def real_role(name: str, role: str | None) -> str | None:
+    """The role when it reads as one: not a possessive fragment ("teenager's"), not the name again, not a clause."""
+    role = " ".join((role or "").split()).strip(" ,;:-–—")
+    if not role or role.endswith(("'s", "’s", "'", "’")) or len(role.split()) > MAX_ROLE_WORDS:
+        return None
+    name_words = {w.lower() for w in re.findall(r"\w+", name)}
+    role_words = [w.lower() for w in re.findall(r"\w+", role)]
+    if not role_words or all(w in name_words for w in role_words):
+        return None
+    return role
 
 
 def _speaker_parts(speaker: Speaker, quotes: list[Quote], limits: RenderLimits) -> tuple[str, str | None, str]:
     name = _shorten(speaker.name, limits.max_name_chars)
-    role = _shorten(speaker.role, limits.max_name_chars) if speaker.role else None
+    role = real_role(speaker.name, speaker.role)
+    role = _shorten(role, limits.max_name_chars) if role else None
     statements = "; ".join(_statement(q, limits) for q in quotes)
     more = len(speaker.quotes) - len(quotes)
     if more > 0:

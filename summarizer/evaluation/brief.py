@@ -12,8 +12,10 @@ overall:
   that contains page furniture (sharing, navigation, "Related" text), and that
   repeats a statement shown under "Who said what" (summary/quote overlap).
 
-The probes below are deliberately simple and independent of the rules the engine
-uses to choose sentences, so that a failure of those rules shows here.
+The sentence, pronoun and furniture probes below are deliberately simple and
+independent of the rules the engine uses to choose sentences, so that a failure of
+those rules shows here; repetition is the engine's own definition, measured against
+what the compact brief shows.
 """
 
 from __future__ import annotations
@@ -74,16 +76,13 @@ def has_furniture(summary: list[str]) -> bool:
 
 
 def repeats_a_statement(text: str, summary: list[str], statements: list[tuple[int, int]]) -> bool:
-    """A shown statement covers half of a summary sentence, or half of it is inside one."""
+    """A summary sentence repeats a shown statement (``summarize.repeats_statement``, the engine's definition)."""
+    from ..summarize import repeats_statement
+
     for sentence in summary:
         start = text.find(sentence)
-        if start < 0:
-            continue
-        end = start + len(sentence)
-        for s_start, s_end in statements:
-            overlap = min(end, s_end) - max(start, s_start)
-            if overlap > 0 and overlap >= 0.5 * min(end - start, s_end - s_start):
-                return True
+        if start >= 0 and any(repeats_statement((start, start + len(sentence)), st) for st in statements):
+            return True
     return False
 
 
