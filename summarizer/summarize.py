@@ -179,7 +179,7 @@ REPEAT_SHARE = 0.5
 # A piece whose first letter is lower-case starts mid-sentence: a spaCy split after an
 # abbreviation, or a drop cap lost by the page ("urkey, Poland ..."). Opening quotes and
 # brackets are skipped; digits and symbols ("$5m was ...", "3D printers ...") start sentences.
-_STARTS_MID_SENTENCE = re.compile(r"^[\"“‘'(\[]*[a-z]")
+_OPENING_MARKS = "\"“‘'([«„"
 # A sentence whose subject is one of these (or is qualified by one: "His comments ...") needs the
 # sentence before it to say who or what it is.
 DANGLING_PRONOUNS = {"he", "she", "they", "it", "him", "her", "them", "his", "their", "its"}
@@ -203,7 +203,7 @@ def candidate_sentences(doc: "Doc") -> list[Sentence]:
                 words < MIN_WORDS
                 or bool(_FURNITURE.match(piece))
                 or bool(_SHARING_RUN.search(piece))
-                or bool(_STARTS_MID_SENTENCE.match(piece))
+                or piece.lstrip(_OPENING_MARKS)[:1].islower()
                 or not _ENDS_LIKE_SENTENCE.search(piece)
                 or quote_share >= QUOTE_ONLY_SHARE
             )

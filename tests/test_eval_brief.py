@@ -20,6 +20,9 @@ def test_sentence_boundaries():
     assert starts_mid_sentence(", and then it rained.")
     assert not starts_mid_sentence("“We are ready,” he said.")
     assert not starts_mid_sentence("2022 was a hard year.")
+    assert not starts_mid_sentence("Наши герои знают толк во вкусе.")  # other scripts: capitals
+    assert not starts_mid_sentence("[엔터미디어] 시작은 사진 공개로부터 비롯됐다.")  # or no case at all
+    assert starts_mid_sentence("über die Grenze gingen sie.")
     assert ends_mid_sentence("The minister said the talks would")
     assert not ends_mid_sentence("The talks failed.”")
 

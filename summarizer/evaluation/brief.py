@@ -37,8 +37,9 @@ EVAL_DIR = PROJECT_ROOT.parent / "shared" / "eval"
 TEXT_SETS = {"summaries": EVAL_DIR / "summaries" / "validation.jsonl", "quotes": EVAL_DIR / "quotes" / "dev.jsonl"}
 PAGES_DIR = EVAL_DIR / "extraction"
 
-# A sentence starts like one: optional opening punctuation, then a capital letter or a digit.
-_STARTS_LIKE_SENTENCE = re.compile(r"^[\"“‘'(\[]*[A-Z0-9]")
+# A sentence starts like one: after opening punctuation, a letter that is not lower-case (a capital,
+# or a letter of a script without case) or a digit.
+_OPENING = "\"“‘'([«„"
 # ... and ends like one: a full stop, question or exclamation mark (or an ellipsis), then closing marks.
 _ENDS_LIKE_SENTENCE = re.compile(r"[.!?…][\"”’')\]]*$")
 # A summary that opens with one of these words has lost the person or thing it is about.
@@ -60,7 +61,8 @@ def visible_length(telegram_html: str) -> int:
 
 
 def starts_mid_sentence(sentence: str) -> bool:
-    return not _STARTS_LIKE_SENTENCE.match(sentence.strip())
+    first = sentence.strip().lstrip(_OPENING)[:1]
+    return not first or not (first.isdigit() or (first.isalpha() and not first.islower()))
 
 
 def ends_mid_sentence(sentence: str) -> bool:
