@@ -24,6 +24,10 @@ RATE_LIMITED = "You're sending articles faster than I can read them. Please wait
 BUSY = "I'm reading a lot of articles right now. Please try again in a few minutes."
 ADMINS_ONLY = "Only group admins can change these settings."
 SAVED = "Saved."
+MORE = "More"
+LESS = "Less"
+BRIEF_EXPIRED = "This brief is no longer stored. Send the link again for a fresh one."
+BUTTON_NOT_VALID = "Sorry, that button doesn't work."
 
 COMMANDS = [
     ("brief", "Brief a link, or the message you reply to"),

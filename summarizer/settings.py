@@ -108,6 +108,7 @@ class BotSettings:
     chat_rate: int = 20  # briefs per chat per rate_window_s
     rate_window_s: float = 60.0
     cache_ttl_s: float = 86_400.0
+    expand_ttl_s: float = 604_800.0  # how long "More"/"Less" under a brief keep working
     allowed_chat_ids: list[int] = field(default_factory=list)
     allowed_user_ids: list[int] = field(default_factory=list)
 
