@@ -20,7 +20,6 @@ import logging
 import re
 import sqlite3
 from typing import Any
-from urllib.parse import urlsplit
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -36,12 +35,13 @@ from telegram.ext import (
     filters,
 )
 
+from summarizer.isolation import EnginePool, EngineStartError
 from summarizer.settings import Settings
 
-from . import expand, handlers, texts
+from . import expand, handlers, texts, webhook
 from .jobs import Engine, JobRunner
 from .ratelimit import RateLimiter
-from .storage import Storage
+from .storage import Storage, StorageError
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ class BriefApplication(Application):
         in_progress: set[int] = self.bot_data.setdefault("updates_in_progress", set())
         storage_failed: set[int] = self.bot_data.setdefault("storage_failed_updates", set())
         if update.update_id in in_progress:
-            self._count_duplicate(update)
+            log.info("update %s is being handled already; skipped", update.update_id)
             return
         in_progress.add(update.update_id)
         handled = False  # the handlers ran through (only marking it done is left)
@@ -103,8 +103,8 @@ class BriefApplication(Application):
                 storage_failed.discard(update.update_id)
                 try:
                     if not handled:
-                        if storage.update_done(update.update_id):
-                            self._count_duplicate(update)  # delivered twice (replayed and re-sent)
+                        if storage.update_done(update.update_id):  # delivered twice (replayed and re-sent)
+                            log.info("update %s was already handled; skipped", update.update_id)
                             return
                         await super().process_update(update)  # handler errors go to handlers.on_error
                         handled = update.update_id not in storage_failed
@@ -120,10 +120,6 @@ class BriefApplication(Application):
             in_progress.discard(update.update_id)
             storage_failed.discard(update.update_id)
 
-    def _count_duplicate(self, update: Update) -> None:
-        self.bot_data["duplicate_updates"] = self.bot_data.get("duplicate_updates", 0) + 1
-        log.info("update %s was already handled; skipped", update.update_id)
-
 
 def api_urls(base_url: str) -> tuple[str, str]:
     """Bot API and file URLs from a server address: "http://127.0.0.1:8081" or ".../bot" both work."""
@@ -135,15 +131,23 @@ def api_urls(base_url: str) -> tuple[str, str]:
     return base + "/bot", base + "/file/bot"
 
 
-def build_application(settings: Settings, base_url: str | None = None, engine: Engine | None = None) -> Application:
-    """The whole bot, ready to run: all handlers are wired here."""
+def default_engine(settings: Settings) -> Engine | EnginePool:
+    """``make_brief`` in child processes with hard limits, or in this process (``[bot] isolate_engine``)."""
+    if settings.bot.isolate_engine:
+        return EnginePool(settings, processes=settings.bot.workers, timeout_s=settings.bot.job_timeout_s,
+                          memory_mb=settings.bot.engine_memory_mb)
+    from summarizer.brief import make_brief
+
+    return make_brief
+
+
+def build_application(settings: Settings, base_url: str | None = None,
+                      engine: Engine | EnginePool | None = None) -> Application:
+    """The whole bot, ready to run: all handlers are wired here. ``engine`` defaults to
+    ``default_engine(settings)``; a callable runs in this process (tests' stand-ins)."""
     if not settings.bot.token:
         raise SystemExit("No bot token: set TELEGRAM_BOT_TOKEN (or [bot] token in the settings file).")
-    if engine is None:
-        from summarizer.brief import make_brief
-
-        engine = make_brief
-    storage = Storage(settings.storage.path)
+    storage = Storage(settings.storage.path, retention_days=settings.storage.retention_days)
     builder = (
         ApplicationBuilder()
         .application_class(BriefApplication)
@@ -164,7 +168,7 @@ def build_application(settings: Settings, base_url: str | None = None, engine: E
     app.bot_data["services"] = handlers.Services(
         settings=settings,
         storage=storage,
-        jobs=JobRunner(app.bot, storage, settings, engine),
+        jobs=JobRunner(app.bot, storage, settings, engine or default_engine(settings)),
         limiter=RateLimiter(settings.bot.user_rate, settings.bot.chat_rate, settings.bot.rate_window_s),
     )
 
@@ -184,12 +188,10 @@ def build_application(settings: Settings, base_url: str | None = None, engine: E
 
 async def _post_init(app: Application) -> None:
     """After getMe succeeded (so a bad token fails fast), before the first update is fetched."""
-    from summarizer.models import warm_up
-
     services: handlers.Services = app.bot_data["services"]
-    app.bot_data["loop"] = asyncio.get_running_loop()
+    app.bot_data["loop"] = asyncio.get_running_loop()  # to be stopped from another thread
     log.info("loading models")
-    await asyncio.get_running_loop().run_in_executor(None, warm_up, services.settings.models)
+    await services.jobs.load_engine()
     await app.bot.set_my_commands([BotCommand(name, about) for name, about in texts.COMMANDS])
     services.storage.prune()
     services.jobs.start()
@@ -204,11 +206,6 @@ async def _post_shutdown(app: Application) -> None:
     services: handlers.Services = app.bot_data["services"]
     await services.jobs.stop()
     services.storage.close()
-
-
-def stop_from_another_thread(app: Application) -> None:
-    """Ask a running bot to stop gracefully (tests run it in a thread)."""
-    app.bot_data["loop"].call_soon_threadsafe(app.stop_running)
 
 
 # -- running -----------------------------------------------------------------------------
@@ -257,39 +254,43 @@ def run_bot(settings: Settings, base_url: str | None = None, log_level: str = "I
     """``briefbot bot``: serve until stopped (Ctrl-C, SIGTERM); models load before the first update."""
     setup_logging(settings, log_level)
     check_mode(settings)
-    app = build_application(settings, base_url)
     try:
+        app = build_application(settings, base_url)
         serve(app, settings)
     except InvalidToken:  # PTB's message repeats the token: say it without
         raise SystemExit("The bot token was rejected (check TELEGRAM_BOT_TOKEN).") from None
+    except (StorageError, EngineStartError) as exc:  # one line, no traceback
+        raise SystemExit(f"The bot cannot start: {exc}") from None
     except Exception:
         log.exception("the bot stopped on an error")  # through the redacting log filter
         raise SystemExit(1) from None
 
 
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as a secret_token
+
+
 def check_mode(settings: Settings) -> None:
-    if settings.bot.mode not in ("polling", "webhook"):
-        raise SystemExit(f"unknown [bot] mode {settings.bot.mode!r}: use 'polling' or 'webhook'")
-    if settings.bot.mode == "webhook" and not settings.bot.webhook_url:
+    """Webhook mode needs its URL and a secret (``[bot] mode`` itself is checked with the settings)."""
+    if settings.bot.mode != "webhook":
+        return
+    if not settings.bot.webhook_url:
         raise SystemExit("webhook mode needs [bot] webhook_url (the public HTTPS address Telegram posts to)")
+    if not settings.bot.webhook_secret:
+        raise SystemExit("webhook mode needs [bot] webhook_secret (or BRIEFBOT_BOT_WEBHOOK_SECRET): without it "
+                         "anyone who finds the address can post updates as any user")
+    if not WEBHOOK_SECRET.fullmatch(settings.bot.webhook_secret):
+        raise SystemExit("[bot] webhook_secret must be 1-256 characters of A-Z, a-z, 0-9, _ and - "
+                         "(what Telegram accepts)")
 
 
 def serve(app: Application, settings: Settings, **run_options: Any) -> None:
     """Run until stopped: long polling by default, or a webhook server (``[bot] mode``).
 
-    ``run_options`` go to PTB's run_polling/run_webhook (tests pass ``stop_signals=None``)."""
+    ``run_options`` go to PTB's run_polling or ``bot.webhook.run_webhook`` (tests pass
+    ``stop_signals=None``)."""
     check_mode(settings)
     if settings.bot.mode == "webhook":
-        app.run_webhook(
-            listen=settings.bot.webhook_listen,
-            port=settings.bot.webhook_port,
-            url_path=urlsplit(settings.bot.webhook_url).path.lstrip("/"),
-            webhook_url=settings.bot.webhook_url,
-            secret_token=settings.bot.webhook_secret or None,
-            allowed_updates=ALLOWED_UPDATES,
-            drop_pending_updates=False,
-            **run_options,
-        )
+        webhook.run_webhook(app, settings, ALLOWED_UPDATES, **run_options)
     else:
         app.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False, timeout=POLL_TIMEOUT_S,
                         **run_options)

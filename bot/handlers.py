@@ -12,7 +12,7 @@ from telegram.error import BadRequest
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from summarizer.render import render_error_html
-from summarizer.settings import Settings
+from summarizer.settings import LENGTHS, Settings
 
 from . import texts
 from .inputs import cache_key, looks_like_article, mentions_user, message_links, message_text
@@ -21,9 +21,6 @@ from .ratelimit import RateLimiter
 from .storage import ChatSettings, Storage
 
 log = logging.getLogger(__name__)
-
-LENGTHS = ("short", "normal", "long")
-
 
 @dataclass
 class Services:

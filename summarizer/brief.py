@@ -68,10 +68,10 @@ def analyze(article: Article, settings: Settings, *, length: str | None = None, 
     (the summary says what happened, the statements who said what), and they are ranked
     by salience so that a compact brief shows the most prominent first.
     """
+    from .engines import summarize
     from .models import get_nlp
     from .salience import rank_speakers
     from .speakers import attribute_quotes
-    from .summarize import summarize
 
     timings = {} if timings is None else timings
     with _timed(timings, "parse"):

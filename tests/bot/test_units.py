@@ -6,6 +6,7 @@ import logging
 import sys
 from pathlib import Path
 
+import pytest
 from telegram import Message, MessageEntity
 
 from bot.app import RedactSecrets, api_urls
@@ -119,3 +120,10 @@ def test_storage_jobs_updates_cache_and_settings(tmp_path: Path) -> None:
     assert storage.chat_settings(5, "normal") == ChatSettings("normal", False)
     storage.save_chat_settings(5, ChatSettings("long", True))
     assert storage.chat_settings(5, "normal") == ChatSettings("long", True)
+
+
+def test_engine_isolation_is_on_by_default() -> None:
+    from summarizer.settings import load_settings
+
+    settings = load_settings(env={})
+    assert settings.bot.isolate_engine and settings.bot.engine_memory_mb == 1024
