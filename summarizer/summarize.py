@@ -9,8 +9,8 @@ exact substring of ``doc.text``. It works in four steps:
    bylines, captions, quote-only sentences and pieces that start mid-sentence set
    aside; sentences that mostly repeat a speaker's statement are left to "Who said
    what" (used only when nothing else is left), and a sentence whose subject is a
-   bare pronoun ("She said last night ...") is chosen only right after the sentence
-   it refers back to;
+   bare pronoun ("She said last night ...") is chosen only after a chosen sentence
+   that names someone it can refer to;
 2. one batched embedding call (all-MiniLM-L6-v2) for the candidates and the title;
 3. a score per sentence: similarity to the article's centroid and to its title,
    plus a prior for sentences near the top (news puts the point first);
@@ -45,7 +45,8 @@ class Sentence:
     text: str
     words: int
     furniture: bool  # byline, caption, page furniture, quote-only or a fragment: never selected
-    dangling: bool = False  # its subject is a bare pronoun: chosen only after the sentence before it
+    dangling: bool = False  # its subject is a bare pronoun: chosen only after a sentence that names someone
+    names: bool = False  # names a person, group or place (an antecedent for a later "he" or "they")
 
 
 # --- public API (the engine is chosen in engines.summarize) ------------------------
@@ -163,6 +164,8 @@ _OPENING_MARKS = "\"“‘'([«„"
 # sentence before it to say who or what it is.
 DANGLING_PRONOUNS = {"he", "she", "they", "it", "him", "her", "them", "his", "their", "its"}
 _SUBJECT_DEPS = {"nsubj", "nsubjpass"}
+# What a pronoun can refer back to: a named person, organisation, group or place.
+_ANTECEDENT_LABELS = {"PERSON", "ORG", "NORP", "GPE"}
 
 
 def candidate_sentences(doc: "Doc") -> list[Sentence]:
@@ -186,8 +189,10 @@ def candidate_sentences(doc: "Doc") -> list[Sentence]:
                 or not _ENDS_LIKE_SENTENCE.search(piece)
                 or quote_share >= QUOTE_ONLY_SHARE
             )
-            dangling = _has_pronoun_subject(doc.char_span(start, end, alignment_mode="expand"))
-            out.append(Sentence(len(out), start, end, piece, words, furniture, dangling))
+            span = doc.char_span(start, end, alignment_mode="expand")
+            dangling = _has_pronoun_subject(span)
+            names = span is not None and any(e.label_ in _ANTECEDENT_LABELS for e in span.ents)
+            out.append(Sentence(len(out), start, end, piece, words, furniture, dangling, names))
     return out
 
 
@@ -296,8 +301,9 @@ def select(
             redundancy = max((similarity[i, j] for j in chosen), default=0.0)
             return float(scores[i] - cfg.redundancy * redundancy)
 
-        # a sentence about "he"/"they" only right after the sentence that says who that is
-        eligible = [i for i in remaining if not sentences[i].dangling or _follows_chosen(sentences, i, chosen)]
+        # a sentence about "he"/"they" only after a chosen sentence that names someone: in the
+        # summary (article order) the pronoun then has an antecedent before it
+        eligible = [i for i in remaining if not sentences[i].dangling or _after_a_name(sentences, i, chosen)]
         fits = [i for i in eligible if used + sentences[i].words <= budget]
         if not fits and not chosen:
             fits = eligible or list(remaining)  # a summary is never empty, even if its best sentence is long
@@ -310,5 +316,5 @@ def select(
     return chosen
 
 
-def _follows_chosen(sentences: list[Sentence], i: int, chosen: list[int]) -> bool:
-    return i > 0 and (i - 1) in chosen and sentences[i - 1].index == sentences[i].index - 1
+def _after_a_name(sentences: list[Sentence], i: int, chosen: list[int]) -> bool:
+    return any(sentences[j].names and sentences[j].index < sentences[i].index for j in chosen)
