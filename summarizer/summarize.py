@@ -9,8 +9,8 @@ exact substring of ``doc.text``. It works in four steps:
    bylines, captions, quote-only sentences and pieces that start mid-sentence set
    aside; sentences that mostly repeat a speaker's statement are left to "Who said
    what" (used only when nothing else is left), and a sentence whose subject is a
-   bare pronoun ("She said last night ...") is chosen only after a chosen sentence
-   that names someone it can refer to;
+   bare pronoun ("She said last night ...") is chosen only after the sentence right
+   before it or a chosen sentence that names someone it can refer to;
 2. one batched embedding call (all-MiniLM-L6-v2) for the candidates and the title;
 3. a score per sentence: similarity to the article's centroid and to its title,
    plus a prior for sentences near the top (news puts the point first);
@@ -45,7 +45,7 @@ class Sentence:
     text: str
     words: int
     furniture: bool  # byline, caption, page furniture, quote-only or a fragment: never selected
-    dangling: bool = False  # its subject is a bare pronoun: chosen only after a sentence that names someone
+    dangling: bool = False  # its subject is a bare pronoun: chosen only after its antecedent's sentence
     names: bool = False  # names a person, group or place (an antecedent for a later "he" or "they")
 
 
@@ -301,8 +301,8 @@ def select(
             redundancy = max((similarity[i, j] for j in chosen), default=0.0)
             return float(scores[i] - cfg.redundancy * redundancy)
 
-        # a sentence about "he"/"they" only after a chosen sentence that names someone: in the
-        # summary (article order) the pronoun then has an antecedent before it
+        # a sentence about "he"/"they" only after the sentence right before it or one that names
+        # someone: in the summary (article order) the pronoun then has an antecedent before it
         eligible = [i for i in remaining if not sentences[i].dangling or _after_a_name(sentences, i, chosen)]
         fits = [i for i in eligible if used + sentences[i].words <= budget]
         if not fits and not chosen:
@@ -317,4 +317,6 @@ def select(
 
 
 def _after_a_name(sentences: list[Sentence], i: int, chosen: list[int]) -> bool:
-    return any(sentences[j].names and sentences[j].index < sentences[i].index for j in chosen)
+    """A chosen sentence before ``i`` says who its pronoun is: the one right before it, or one that names someone."""
+    index = sentences[i].index
+    return any(sentences[j].index == index - 1 or (sentences[j].names and sentences[j].index < index) for j in chosen)
