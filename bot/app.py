@@ -38,7 +38,7 @@ from telegram.ext import (
 from summarizer.isolation import EnginePool, EngineStartError
 from summarizer.settings import Settings
 
-from . import handlers, texts, webhook
+from . import expand, handlers, texts, webhook
 from .jobs import Engine, JobRunner
 from .ratelimit import RateLimiter
 from .storage import Storage, StorageError
@@ -177,6 +177,8 @@ def build_application(settings: Settings, base_url: str | None = None,
     app.add_handler(CommandHandler("brief", handlers.brief_command))
     app.add_handler(CommandHandler("settings", handlers.settings_command))
     app.add_handler(CallbackQueryHandler(handlers.settings_button, pattern=r"^set:"))
+    # every other button press, valid or forged, is answered by the More/Less handler
+    app.add_handler(CallbackQueryHandler(expand.on_button))
     content = (filters.TEXT | filters.CAPTION) & ~filters.COMMAND
     app.add_handler(MessageHandler(filters.ChatType.PRIVATE & content, handlers.private_message))
     app.add_handler(MessageHandler(filters.ChatType.GROUPS & content, handlers.group_message))

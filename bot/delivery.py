@@ -6,7 +6,7 @@ import asyncio
 import logging
 from typing import Awaitable, Callable, TypeVar
 
-from telegram import Bot, ReplyParameters
+from telegram import Bot, InlineKeyboardMarkup, ReplyParameters
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from summarizer.render import render_error_html, render_telegram_html, split_message
@@ -23,7 +23,7 @@ class Undeliverable(Exception):
 
 
 def brief_messages(brief: Brief, language: str | None = None) -> list[str]:
-    """The Telegram HTML messages for a brief: the brief itself (in the article's language), or one
+    """The Telegram HTML messages for a brief: the compact brief itself (in the article's language), or one
     friendly error sentence in the reader's ``language``."""
     if brief.error:
         return [render_error_html(brief.error.code, brief.error.message, language)]
@@ -58,29 +58,36 @@ def _seconds(value: object) -> float:
 
 async def send_parts(bot: Bot, chat_id: int, parts: list[str], *, reply_to_id: int | None,
                      status_message_id: int | None = None, parts_sent: int = 0,
-                     on_part_sent: Callable[[int], None] | None = None) -> None:
+                     on_part_sent: Callable[[int], None] | None = None,
+                     reply_markup: InlineKeyboardMarkup | None = None) -> None:
     """Send ``parts`` in order: the first one replaces the status message when there is one.
 
+    ``reply_markup`` (the "More" button) goes under the first part.
     ``parts_sent`` skips parts a previous run already delivered (resume after a restart);
     ``on_part_sent(n)`` is told after each part so that progress can be stored.
     """
     for index, part in enumerate(parts):
         if index < parts_sent:
             continue
+        markup = reply_markup if index == 0 else None
         if index == 0 and status_message_id:
-            await _edit_or_send(bot, chat_id, status_message_id, part, reply_to_id)
+            await _edit_or_send(bot, chat_id, status_message_id, part, reply_to_id, markup)
         else:
-            await with_retries(lambda: bot.send_message(chat_id, part, reply_parameters=reply_to(reply_to_id)))
+            await with_retries(lambda: bot.send_message(chat_id, part, reply_parameters=reply_to(reply_to_id),
+                                                        reply_markup=markup))
         if on_part_sent:
             on_part_sent(index + 1)
 
 
-async def _edit_or_send(bot: Bot, chat_id: int, message_id: int, text: str, reply_to_id: int | None) -> None:
+async def _edit_or_send(bot: Bot, chat_id: int, message_id: int, text: str, reply_to_id: int | None,
+                        markup: InlineKeyboardMarkup | None = None) -> None:
     try:
-        await with_retries(lambda: bot.edit_message_text(text, chat_id=chat_id, message_id=message_id))
+        await with_retries(lambda: bot.edit_message_text(text, chat_id=chat_id, message_id=message_id,
+                                                         reply_markup=markup))
     except BadRequest as exc:
         if "not modified" in exc.message.lower():  # a resumed job already edited it
             return
         # The status message is gone or too old to edit: answer with a new message instead.
         log.info("could not edit status message %s in chat %s (%s); sending a new one", message_id, chat_id, exc)
-        await with_retries(lambda: bot.send_message(chat_id, text, reply_parameters=reply_to(reply_to_id)))
+        await with_retries(lambda: bot.send_message(chat_id, text, reply_parameters=reply_to(reply_to_id),
+                                                    reply_markup=markup))

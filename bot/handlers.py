@@ -14,9 +14,10 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 from summarizer.render import render_error_html
 from summarizer.settings import LENGTHS, Settings
 
-from .texts import TEXTS, language_of, texts_for
+from .texts import TEXTS, texts_for
 from .inputs import cache_key, looks_like_article, mentions_user, message_links, message_text
 from .jobs import JobRunner
+from .language import reader_language
 from .ratelimit import RateLimiter
 from .storage import ChatSettings, Storage
 
@@ -205,17 +206,6 @@ async def brief_sources(update: Update, context: ContextTypes.DEFAULT_TYPE, sour
 async def is_admin(context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_id: int) -> bool:
     member = await context.bot.get_chat_member(chat_id, user_id)
     return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
-
-
-def reader_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    """The language the bot speaks in answer to ``update``: in a private chat the user's Telegram
-    ``language_code`` ("ru…" → Russian, anything else → English), in a group the group's setting."""
-    chat = update.effective_chat
-    if chat is None or chat.type == ChatType.PRIVATE:
-        user = update.effective_user
-        return language_of(user.language_code if user else None)
-    svc = services(context)
-    return svc.storage.chat_settings(chat.id, svc.settings.summary.length).language
 
 
 def settings_text(current: ChatSettings, group: bool, language: str) -> str:

@@ -35,6 +35,7 @@ from summarizer.settings import Settings
 from summarizer.types import Brief
 
 from .delivery import Undeliverable, brief_messages, reply_to, send_parts, with_retries
+from .expand import offer
 from .inputs import cache_key
 from .storage import Job, Storage
 from .texts import texts_for
@@ -164,7 +165,8 @@ class JobRunner:
         job, new = self.storage.add_job(update_id, seq, chat_id, reply_to_id, source, length, language)
         if not new:
             return
-        await send_parts(self.bot, chat_id, brief_messages(brief, language), reply_to_id=reply_to_id,
+        parts, more = offer(self.storage, self.settings, chat_id, brief, language)
+        await send_parts(self.bot, chat_id, parts, reply_to_id=reply_to_id, reply_markup=more,
                          on_part_sent=lambda n: self.storage.set_parts_sent(job.id, n))
         self.storage.mark_job_done(job.id)
 
@@ -241,8 +243,9 @@ class JobRunner:
                 self.storage.cache_brief(cache_key(job.url, job.length), brief, self.settings.bot.cache_ttl_s)
             except sqlite3.Error as exc:  # the answer matters more than the cache
                 log.error("storage unavailable (%s): brief of job %s not cached", exc, job.id)
+        parts, more = offer(self.storage, self.settings, job.chat_id, brief, job.language)
         try:
-            await send_parts(self.bot, job.chat_id, brief_messages(brief, job.language), reply_to_id=job.reply_to,
+            await send_parts(self.bot, job.chat_id, parts, reply_to_id=job.reply_to, reply_markup=more,
                              status_message_id=job.status_message_id, parts_sent=job.parts_sent,
                              on_part_sent=lambda n: self.storage.set_parts_sent(job.id, n))
         except Undeliverable as exc:

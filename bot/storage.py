@@ -8,6 +8,9 @@
 - ``jobs``: accepted engine jobs; a job stays ``pending`` until its answer is sent, so a
   restart resumes it (and answers it once). ``unfinished_runs`` counts engine runs on it that
   never returned (the bot died during them): the job runner quarantines a job that has two.
+- ``sent_briefs``: briefs sent with a "More"/"Less" button, by the button's token, so a tap
+  works after a restart; whether the message shows the full brief, and the messages it
+  continued into.
 
 Privacy: updates and jobs hold the text of people's messages. Finished ones are deleted after
 ``[storage] retention_days``; pending ones when they are answered and that time has passed.
@@ -69,6 +72,14 @@ CREATE TABLE IF NOT EXISTS jobs (
     created REAL NOT NULL,
     UNIQUE (update_id, seq)
 );
+CREATE TABLE IF NOT EXISTS sent_briefs (
+    token TEXT PRIMARY KEY,                      -- in the buttons' callback data
+    chat_id INTEGER NOT NULL,
+    brief_json TEXT NOT NULL,
+    expanded INTEGER NOT NULL DEFAULT 0,         -- the message shows the full brief
+    continuation TEXT NOT NULL DEFAULT '[]',     -- ids of the messages the full brief continued into
+    expires REAL NOT NULL
+);
 """
 
 # How long a write waits for another connection's lock before failing with "database is locked".
@@ -94,6 +105,13 @@ class ChatSettings:
     length: str
     auto: bool  # groups: brief every link without being asked
     language: str = DEFAULT_LANGUAGE  # groups: the language the bot speaks there (private chats: the user's)
+
+
+@dataclass(frozen=True)
+class SentBrief:
+    brief: Brief
+    expanded: bool  # the message shows the full brief
+    continuation: list[int]  # messages the full brief continued into
 
 
 @dataclass
@@ -195,6 +213,7 @@ class Storage:
         self._last_prune = now
         self.check_file()
         self.db.execute("DELETE FROM brief_cache WHERE expires < ?", (now,))
+        self.db.execute("DELETE FROM sent_briefs WHERE expires < ?", (now,))
         self.db.execute("DELETE FROM updates WHERE state = 'done' AND received < ?", (now - self.keep_done_s,))
         self.db.execute("DELETE FROM jobs WHERE state = 'done' AND created < ?", (now - self.keep_done_s,))
 
@@ -235,6 +254,29 @@ class Storage:
             "INSERT OR REPLACE INTO brief_cache (key, brief_json, expires) VALUES (?, ?, ?)",
             (key, json.dumps(data), time.time() + ttl_s),
         )
+
+    # -- briefs with More/Less buttons ------------------------------------------------
+    def remember_sent_brief(self, token: str, chat_id: int, brief: Brief, ttl_s: float) -> None:
+        data = brief.to_dict()
+        data["text"] = ""  # the renderers do not need the article body
+        self.db.execute(
+            "INSERT OR REPLACE INTO sent_briefs (token, chat_id, brief_json, expires) VALUES (?, ?, ?, ?)",
+            (token, chat_id, json.dumps(data), time.time() + ttl_s),
+        )
+
+    def sent_brief(self, token: str, chat_id: int, now: float | None = None) -> SentBrief | None:
+        """The brief behind a button, if it is of this chat and has not expired."""
+        now = time.time() if now is None else now
+        row = self.db.execute("SELECT * FROM sent_briefs WHERE token = ? AND chat_id = ? AND expires >= ?",
+                              (token, chat_id, now)).fetchone()
+        if row is None:
+            return None
+        return SentBrief(Brief.from_dict(json.loads(row["brief_json"])), bool(row["expanded"]),
+                         json.loads(row["continuation"]))
+
+    def set_sent_brief_view(self, token: str, expanded: bool, continuation: list[int]) -> None:
+        self.db.execute("UPDATE sent_briefs SET expanded = ?, continuation = ? WHERE token = ?",
+                        (int(expanded), json.dumps(continuation), token))
 
     # -- received updates ------------------------------------------------------------
     def record_update(self, update_id: int, payload: str) -> None:

@@ -1,6 +1,6 @@
 """What the bot says, in one place: one table per language (Telegram HTML: anything dynamic must be escaped).
 
-The reader's language is chosen per update (``reader_language`` in ``bot.handlers``): the user's
+The reader's language is chosen per update (``reader_language`` in ``bot.language``): the user's
 Telegram ``language_code`` in private chats, the chat's stored setting in groups. ``Texts`` is a
 frozen dataclass, so a language that lacks a text fails when this module is imported, not in a
 chat; placeholders (``{length}``) must match across languages (tests/bot/test_i18n.py checks).
@@ -26,6 +26,11 @@ class Texts:
     busy: str
     admins_only: str
     saved: str
+    # the buttons under a brief (bot.expand)
+    more: str
+    less: str
+    brief_expired: str
+    button_not_valid: str
     # /settings
     settings_title: str
     settings_length: str  # {length}: one of length_names
@@ -67,6 +72,10 @@ EN = Texts(
     busy="I'm reading a lot of articles right now. Please try again in a few minutes.",
     admins_only="Only group admins can change these settings.",
     saved="Saved.",
+    more="More",
+    less="Less",
+    brief_expired="This brief is no longer stored. Send the link again for a fresh one.",
+    button_not_valid="Sorry, that button doesn't work.",
     settings_title="<b>Settings for this chat</b>",
     settings_length="Summary length: {length}",
     settings_auto_on="Links are briefed automatically",
@@ -109,6 +118,10 @@ RU = Texts(
     busy="Сейчас я читаю очень много статей. Попробуйте ещё раз через несколько минут.",
     admins_only="Менять эти настройки могут только администраторы группы.",
     saved="Сохранено.",
+    more="Подробнее",
+    less="Короче",
+    brief_expired="Этот пересказ больше не хранится. Пришлите ссылку ещё раз, и я перескажу её заново.",
+    button_not_valid="Извините, эта кнопка не работает.",
     settings_title="<b>Настройки этого чата</b>",
     settings_length="Пересказ: {length}",
     settings_auto_on="Ссылки пересказываются автоматически",

@@ -7,6 +7,7 @@ stable code, so the CLI, ``batch`` and the bot all report errors the same way.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -64,7 +65,10 @@ def analyze(article: Article, settings: Settings, *, length: str | None = None, 
     """Run the article's language's models on it: one parse shared by both analyses.
 
     The language is detected from the text (``languages.detect``) and sets ``article.language``;
-    a language without a pipeline is refused with ``unsupported_language``.
+    a language without a pipeline is refused with ``unsupported_language``. Speakers come first:
+    their statements are what the summary leaves to "Who said what" (the summary says what
+    happened, the statements who said what), ranked by salience so that a compact brief shows
+    the most prominent first.
     """
     from .languages import detect_language, pipeline_for
 
@@ -73,16 +77,17 @@ def analyze(article: Article, settings: Settings, *, length: str | None = None, 
     pipeline = pipeline_for(article.language)
     with _timed(timings, "parse"):
         doc = pipeline.parse(article.text, settings)
-    with _timed(timings, "summarize"):
-        summary = pipeline.summarize(doc, article.title, settings, length=length)
     speakers = []
     if settings.speakers.enabled:
         with _timed(timings, "speakers"):
-            speakers = pipeline.attribute(doc, settings.speakers)
+            speakers = pipeline.attribute(doc, settings.speakers, article.title)
+    statements = [(q.start, q.end) for sp in speakers for q in sp.quotes if q.shown]
+    with _timed(timings, "summarize"):
+        summary = pipeline.summarize(doc, article.title, settings, length=length, statements=statements)
     return Brief(
         id=id,
         title=article.title,
-        site=article.site,
+        site=source_name(article.site, article.url),
         url=article.url,
         published=article.published,
         language=article.language,
@@ -92,6 +97,38 @@ def analyze(article: Article, settings: Settings, *, length: str | None = None, 
         timings_ms=timings,
         paywalled=article.paywalled,
     )
+
+
+# Sites whose pages are posts, not publications: a link to one is no name for the source.
+SOCIAL_HOSTS = ("facebook.com", "fb.com", "twitter.com", "x.com", "instagram.com", "t.me", "telegram.me",
+                "youtube.com", "youtu.be", "tiktok.com", "linkedin.com", "vk.com", "reddit.com", "pinterest.com",
+                "threads.net")
+_LINK_LIKE = re.compile(r"://|^www\.|/|^@")
+
+
+def source_name(site: str | None, url: str | None) -> str | None:
+    """The source line's name: the site's name, or the article's host when the site is a link.
+
+    Pages name themselves with a social-media profile ("https://www.facebook.com/CBSThisMorning")
+    or a bare URL often enough; a reader wants to know the publication, which the host says.
+    """
+    from .extract import _host as host_of
+
+    site = (site or "").strip() or None
+    if site is None or not (_LINK_LIKE.search(site) or _is_social(site)):
+        return site
+    article_host = host_of(url)
+    if article_host and not _is_social(article_host):
+        return article_host
+    if site.startswith("@"):  # a social-media handle names an account, not a site
+        return None
+    site_host = host_of(site if "://" in site else f"https://{site}")
+    return site_host if site_host and "." in site_host and not _is_social(site_host) else None
+
+
+def _is_social(name: str) -> bool:
+    host = name.lower().split("://")[-1].split("/")[0].removeprefix("www.").removeprefix("m.")
+    return any(host == h or host.endswith("." + h) for h in SOCIAL_HOSTS)
 
 
 def make_brief(source: Source, settings: Settings, *, id: str | None = None, length: str | None = None) -> Brief:

@@ -21,7 +21,7 @@ from typing import Any, Callable, Sequence
 
 from .brief import make_brief
 from .errors import BriefError
-from .render import render_text
+from .render import COMPACT, FULL, render_text
 from .settings import LENGTHS, Settings, SettingsError, load_settings
 from .sources import brief_many, read_source
 from .types import Brief
@@ -54,7 +54,7 @@ def cmd_brief(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps(brief.to_dict(), ensure_ascii=False, indent=2))
     elif not brief.error:
-        print(render_text(brief))
+        print(render_text(brief, FULL if args.full else COMPACT))
     if brief.error:
         _print_error(brief.error.code, brief.error.message)
         return 1
@@ -120,7 +120,9 @@ def build_parser(extra_commands: Sequence[Command] = (), prog: str = "briefbot")
 
     p = add("brief", help="brief one article: a URL, a .html/.txt file, or - for stdin")
     p.add_argument("source")
-    p.add_argument("--json", action="store_true", help="print the brief as JSON")
+    p.add_argument("--json", action="store_true", help="print the brief as JSON (always everything)")
+    p.add_argument("--full", action="store_true",
+                   help="the full brief: every speaker and statement (default: the compact brief)")
     p.add_argument("--length", choices=LENGTHS, help="summary length")
     p.set_defaults(func=cmd_brief)
 
@@ -130,8 +132,8 @@ def build_parser(extra_commands: Sequence[Command] = (), prog: str = "briefbot")
     p.add_argument("--length", choices=LENGTHS)
     p.set_defaults(func=cmd_batch)
 
-    p = add("eval", help="evaluation commands (quotes, summaries, extraction, languages)")
-    p.add_argument("what", choices=["quotes", "summaries", "extraction", "languages"])
+    p = add("eval", help="evaluation commands (quotes, summaries, extraction, languages, brief)")
+    p.add_argument("what", choices=["quotes", "summaries", "extraction", "languages", "brief"])
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_eval)
 

@@ -17,13 +17,18 @@ if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc
 
 
-def summarize(doc: "Doc", title: str | None, settings: Settings, length: str | None = None) -> list[str]:
-    """Summary sentences for a parsed article, in article order."""
+def summarize(doc: "Doc", title: str | None, settings: Settings, length: str | None = None,
+              statements: list[tuple[int, int]] | None = None) -> list[str]:
+    """Summary sentences for a parsed article, in article order.
+
+    ``statements`` are the (start, end) offsets of the speakers' statements: the brief shows
+    them under "Who said what", so the extractive summary avoids sentences that repeat them.
+    """
     length = length or settings.summary.length
     if length not in LENGTHS:
         raise ValueError(f"unknown summary length {length!r} (expected one of {', '.join(LENGTHS)})")
     if settings.summary.engine == "extractive":
-        return extractive_summary(doc, title, settings, length)
+        return extractive_summary(doc, title, settings, length, statements or [])
     if settings.summary.engine == "seq2seq":
         from .seq2seq import abstractive_summary  # transformers loads only for this engine
 

@@ -20,14 +20,21 @@ TELEGRAM_LIMIT = 4096
 
 @dataclass(frozen=True)
 class RenderLimits:
-    """How much of a brief is shown (the JSON keeps everything)."""
+    """How much of a brief is shown (the JSON keeps everything). One preset per layout in ``LAYOUTS``.
 
-    max_speakers: int = 8
-    max_statements: int = 3  # per speaker
+    A budget in characters (0: none) stops adding once it is reached: the first summary sentence
+    and the first speaker are always shown, a further one only while the part stays in its budget.
+    """
+
+    max_speakers: int = 12
+    max_statements: int = 6  # per speaker
     max_statement_chars: int = 320
     max_title_chars: int = 300
     max_site_chars: int = 100
     max_name_chars: int = 120  # a speaker's name or role
+    max_summary_sentences: int = 0  # 0: every sentence of the summary
+    summary_chars: int = 0  # budget of the summary
+    speakers_chars: int = 0  # budget of "Who said what" (names, roles and statements)
     # A longer source URL is not linked (the site is shown in italics): a link of thousands of
     # characters cannot be carried into a continuation message and helps no reader.
     max_link_chars: int = 2048
@@ -44,6 +51,79 @@ HEADINGS: dict[str, dict[str, str]] = {
     "ru": {"untitled": "Статья без заголовка", "summary": "Кратко:", "who": "Кто что сказал", "more": "ещё",
            "and_more": "… и ещё {n}"},
 }
+
+# The two forms of a brief: the compact one people see first (one phone screen: the headline,
+# what happened in a sentence or two, the most prominent speakers with their most informative
+# statements) and the full one ("More" in the bot, `briefbot brief --full`): every speaker and
+# statement, continued in further messages when it is long.
+LAYOUTS: dict[str, RenderLimits] = {
+    "compact": RenderLimits(max_speakers=4, max_statements=2, max_statement_chars=150, max_title_chars=150,
+                            max_site_chars=40, max_name_chars=50, max_summary_sentences=2, summary_chars=320,
+                            speakers_chars=420),
+    "full": RenderLimits(),
+}
+COMPACT, FULL = LAYOUTS["compact"], LAYOUTS["full"]
+
+
+@dataclass(frozen=True)
+class View:
+    """What a layout shows of a brief: the summary sentences and, per speaker, the statements."""
+
+    summary: list[str]
+    speakers: list[tuple[Speaker, list[Quote]]]
+    hidden_speakers: int  # speakers left out ("… and N more")
+
+
+def select_view(brief: Brief, limits: RenderLimits = COMPACT) -> View:
+    """The parts of ``brief`` that ``limits`` shows; the renderers and `briefbot eval brief` share it.
+
+    Speakers come in the brief's order (most salient first); each shows its most informative
+    statements the brief may show (``Quote.shown``), in article order. The summary is a prefix of the brief's (article order), so a
+    sentence that refers back is never shown without the sentence it refers to.
+    """
+    summary: list[str] = []
+    for sentence in brief.summary[: limits.max_summary_sentences or None]:
+        if summary and limits.summary_chars and sum(map(len, summary)) + len(sentence) > limits.summary_chars:
+            break
+        summary.append(sentence)
+    # First every speaker's best statement, while the budget allows; then second statements:
+    # a reader learns more from another voice than from a second line of the same one.
+    speakers = shown_speakers(brief)
+    ranked = [sorted(shown_quotes(sp), key=lambda q: -q.informativeness)[: limits.max_statements]
+              for sp in speakers[: limits.max_speakers]]
+    picked: list[list[Quote]] = []
+    used = 0
+    for speaker, best in zip(speakers, ranked):
+        line = _line_chars(speaker, best[:1], limits)
+        if picked and limits.speakers_chars and used + line > limits.speakers_chars:
+            break
+        picked.append(best[:1])
+        used += line
+    for rank in range(1, limits.max_statements):
+        for speaker, best, quotes in zip(speakers, ranked, picked):
+            if rank >= len(best):
+                continue
+            grown = _line_chars(speaker, quotes + [best[rank]], limits) - _line_chars(speaker, quotes, limits)
+            if limits.speakers_chars and used + grown > limits.speakers_chars:
+                continue
+            quotes.append(best[rank])
+            used += grown
+    shown = [(sp, sorted(quotes, key=lambda q: q.start)) for sp, quotes in zip(speakers, picked)]
+    return View(summary, shown, max(0, len(speakers) - len(shown)))
+
+
+def shown_quotes(speaker: Speaker) -> list[Quote]:
+    """The statements a brief may show ([speakers] min_confidence and no documents: ``Quote.shown``)."""
+    return [q for q in speaker.quotes if q.shown]
+
+
+def shown_speakers(brief: Brief) -> list[Speaker]:
+    return [sp for sp in brief.speakers if any(q.shown for q in sp.quotes)]
+
+
+def _line_chars(speaker: Speaker, quotes: list[Quote], limits: RenderLimits) -> int:
+    name, role, statements = _speaker_parts(speaker, quotes, limits, HEADINGS["en"])
+    return len(name) + len(role or "") + len(statements) + 8
 
 
 def headings(language: str | None) -> dict[str, str]:
@@ -87,19 +167,44 @@ def _shorten(text: str, limit: int) -> str:
     return text[: cut if cut > limit // 2 else limit - 1].rstrip(" ,;:") + "…"
 
 
+# Longest role worth a reader's line, in words; a longer one is a misread clause, not a role.
+MAX_ROLE_WORDS = 8
+
+
 def _statement(quote: Quote, limits: RenderLimits) -> str:
-    text = _shorten(quote.text, limits.max_statement_chars)
-    words = f"“{text.strip(' ,')}”" if quote.direct else text.rstrip(" .,;")
-    lead = quote.lead()  # "denied", "asked": the cue changes what the words mean
-    return f"{_shorten(lead, limits.max_name_chars)} {words}" if lead else words
+    """A direct quote verbatim in quotation marks, reported speech as written; either after its cue
+    when the cue changes what the words mean ("denied he ever said any of that": ``Quote.lead``).
+
+    Shortened only at a word boundary, with "…".
+    """
+    lead = " ".join((quote.lead() or "").split())
+    if lead and quote.text.lower().startswith(lead.lower()):
+        lead = ""
+    if quote.direct:
+        words = f"“{_shorten(quote.text, limits.max_statement_chars).strip(' ,')}”"
+        return f"{_shorten(lead, limits.max_name_chars)} {words}" if lead else words
+    return _shorten(f"{lead} {quote.text}" if lead else quote.text, limits.max_statement_chars).rstrip(" .,;")
 
 
-def _speaker_parts(speaker: Speaker, limits: RenderLimits, words: dict[str, str]) -> tuple[str, str | None, str]:
+def real_role(name: str, role: str | None) -> str | None:
+    """The role when it reads as one: not a possessive fragment ("teenager's"), not the name again, not a clause."""
+    role = " ".join((role or "").split()).strip(" ,;:-–—")
+    if not role or role.endswith(("'s", "’s", "'", "’")) or len(role.split()) > MAX_ROLE_WORDS:
+        return None
+    name_words = {w.lower() for w in re.findall(r"\w+", name)}
+    role_words = [w.lower() for w in re.findall(r"\w+", role)]
+    if not role_words or all(w in name_words for w in role_words):
+        return None
+    return role
+
+
+def _speaker_parts(speaker: Speaker, quotes: list[Quote], limits: RenderLimits,
+                   words: dict[str, str]) -> tuple[str, str | None, str]:
     name = _shorten(speaker.name, limits.max_name_chars)
-    role = _shorten(speaker.role, limits.max_name_chars) if speaker.role else None
-    quotes = [q for q in speaker.quotes if q.shown]
-    statements = "; ".join(_statement(q, limits) for q in quotes[: limits.max_statements])
-    more = len(quotes) - limits.max_statements
+    role = real_role(speaker.name, speaker.role)
+    role = _shorten(role, limits.max_name_chars) if role else None
+    statements = "; ".join(_statement(q, limits) for q in quotes)
+    more = len(shown_quotes(speaker)) - len(quotes)
     if more > 0:
         statements += f" (+{more} {words['more']})"
     return name, role, statements
@@ -110,30 +215,30 @@ def _render(brief: Brief, limits: RenderLimits, esc: Callable[[str], str], bold:
     # _shorten also collapses line breaks: an inline field must stay on one line so that
     # split_message, which may cut between lines, never separates a tag from its end.
     words = headings(brief.language)
+    view = select_view(brief, limits)
     title = _shorten(brief.title or words["untitled"], limits.max_title_chars)
     parts = [bold(esc(title))]
     site = _shorten(brief.site, limits.max_site_chars) if brief.site else None
     source = " · ".join(x for x in (site, format_date(brief.published)) if x)
     if source:
         parts[0] += "\n" + source_line(source)
-    if brief.summary:
-        parts.append(bold(words["summary"]) + " " + esc(" ".join(" ".join(s.split()) for s in brief.summary)))
-    speakers = [s for s in brief.speakers if any(q.shown for q in s.quotes)]
-    if speakers:
+    if view.summary:
+        parts.append(bold(words["summary"]) + " " + esc(" ".join(" ".join(s.split()) for s in view.summary)))
+    if view.speakers:
         lines = [bold(words["who"])]
-        for speaker in speakers[: limits.max_speakers]:
-            name, role, statements = _speaker_parts(speaker, limits, words)
+        for speaker, quotes in view.speakers:
+            name, role, statements = _speaker_parts(speaker, quotes, limits, words)
             who = bold(esc(name)) + (f" ({esc(role)})" if role else "")
             lines.append(f"• {who}: {esc(statements)}")
-        if len(speakers) > limits.max_speakers:
-            lines.append(esc(words["and_more"].format(n=len(speakers) - limits.max_speakers)))
+        if view.hidden_speakers:
+            lines.append(esc(words["and_more"].format(n=view.hidden_speakers)))
         parts.append("\n".join(lines))
     # Bidi embeddings and overrides (U+202A..U+202E) let article text flip what follows it on
     # screen ("gpj.exe" shown as "exe.jpg"); isolates, which cannot leak, are kept for RTL text.
     return _BIDI_OVERRIDES.sub("", "\n\n".join(parts))
 
 
-def render_text(brief: Brief, limits: RenderLimits = RenderLimits()) -> str:
+def render_text(brief: Brief, limits: RenderLimits = COMPACT) -> str:
     """The brief as plain text, the way the bot shows it."""
     if brief.error:
         return f"Error ({brief.error.code}): {brief.error.message}"
@@ -146,7 +251,7 @@ def _safe_href(url: str | None, max_chars: int) -> str | None:
     return None
 
 
-def render_telegram_html(brief: Brief, limits: RenderLimits = RenderLimits()) -> str:
+def render_telegram_html(brief: Brief, limits: RenderLimits = COMPACT) -> str:
     """The brief as Telegram HTML (parse_mode=HTML), everything from the article escaped."""
     if brief.error:
         return render_error_html(brief.error.code, brief.error.message)

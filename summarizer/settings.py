@@ -133,6 +133,7 @@ class BotSettings:
     chat_rate: int = 20  # briefs per chat per rate_window_s
     rate_window_s: float = 60.0
     cache_ttl_s: float = 86_400.0
+    expand_ttl_s: float = 604_800.0  # how long "More"/"Less" under a brief keep working
     allowed_chat_ids: list[int] = field(default_factory=list)
     allowed_user_ids: list[int] = field(default_factory=list)
 
@@ -325,6 +326,7 @@ CHECKS: dict[str, Check] = {
     "bot.chat_rate": at_least(1),
     "bot.rate_window_s": above(0),
     "bot.cache_ttl_s": at_least(0),
+    "bot.expand_ttl_s": at_least(0),
     # Telegram may deliver an update again for a day: keep what exactly-once needs at least that long.
     "storage.retention_days": at_least(1),
 }

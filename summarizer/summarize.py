@@ -6,12 +6,17 @@ exact substring of ``doc.text``. It works in four steps:
 
 1. candidates: the spaCy sentences, with sentences glued together by extraction
    ("home.Half of ...") split apart, datelines trimmed off, and page furniture,
-   bylines, captions and quote-only sentences set aside;
+   bylines, captions, quote-only sentences and pieces that start mid-sentence set
+   aside; sentences that mostly repeat a speaker's statement are left to "Who said
+   what" (used only when nothing else is left), and a sentence whose subject is a
+   bare pronoun ("She said last night ...") is chosen only after the sentence right
+   before it or a chosen sentence that names someone it can refer to;
 2. one batched embedding call (all-MiniLM-L6-v2) for the candidates and the title;
 3. a score per sentence: similarity to the article's centroid and to its title,
    plus a prior for sentences near the top (news puts the point first);
 4. greedy selection with redundancy control (MMR) under a sentence count and a
-   word budget, returned in article order.
+   word budget, returned in article order; every sentence is whole (a sentence far
+   over the budget is passed over rather than cut).
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ import numpy as np
 from .models import get_embedder
 from .settings import Settings, SummarySettings
 from .speech.quotes import doc_quote_spans, find_quote_spans
-from .textrules import ENDS_SENTENCE_OR_QUOTE, FURNITURE_SENTENCE
+from .textrules import ENDS_SENTENCE_OR_QUOTE, FURNITURE_SENTENCE, SHARING_RUN
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc
@@ -40,7 +45,9 @@ class Sentence:
     end: int
     text: str
     words: int
-    furniture: bool  # byline, caption, page furniture or quote-only: never selected
+    furniture: bool  # byline, caption, page furniture, quote-only or a fragment: never selected
+    dangling: bool = False  # its subject is a bare pronoun: chosen only after its antecedent's sentence
+    names: bool = False  # names a person, group or place (an antecedent for a later "he" or "they")
 
 
 # --- public API (the engine is chosen in engines.summarize) ------------------------
@@ -52,13 +59,21 @@ def lead3(doc: "Doc", n: int = 3) -> list[str]:
     return [t for t in texts if t][:n]
 
 
-def extractive_summary(doc: "Doc", title: str | None, settings: Settings, length: str) -> list[str]:
+def extractive_summary(doc: "Doc", title: str | None, settings: Settings, length: str,
+                       statements: list[tuple[int, int]] | None = None) -> list[str]:
+    budget = settings.summary.words[length]
     sentences = candidate_sentences(doc)
     usable = [s for s in sentences if not s.furniture]
     if not usable:
         usable = [s for s in sentences if s.words > 0]  # better a caption than nothing
     if not usable:
         return []
+    # Tiers, best first; the first that leaves anything is used: what happened (no speaker's
+    # statement repeated, whole sentences within reach of the budget), then whole sentences,
+    # then anything (an overlong sentence is then cut to the budget).
+    told = [s for s in usable if not any(repeats_statement((s.start, s.end), st) for st in statements or [])]
+    within = [s for s in usable if s.words <= OVERLONG_BUDGETS * budget]
+    usable = next(tier for tier in ([s for s in told if s in within], within, usable) if tier)
     if settings.summary.max_candidates > 0:
         # news rarely saves its point for the end: embedding only the top keeps long articles fast
         usable = usable[: settings.summary.max_candidates]
@@ -69,8 +84,17 @@ def extractive_summary(doc: "Doc", title: str | None, settings: Settings, length
     title_vector = vectors[len(usable)] if title else None
     scores = sentence_scores(usable, sentence_vectors, title_vector, settings.summary)
     chosen = select(usable, sentence_vectors, scores, settings.summary, length)
-    budget = settings.summary.words[length]
     return [_cut_overlong(usable[i].text, budget) for i in sorted(chosen)]
+
+
+def repeats_statement(sentence: tuple[int, int], statement: tuple[int, int]) -> bool:
+    """A sentence repeats a statement when half of the shorter of the two is shared.
+
+    One definition for the summarizer (which avoids such sentences) and `briefbot eval brief`
+    (which counts the briefs that still show one).
+    """
+    overlap = min(sentence[1], statement[1]) - max(sentence[0], statement[0])
+    return overlap > 0 and overlap >= REPEAT_SHARE * min(sentence[1] - sentence[0], statement[1] - statement[0])
 
 
 def _repeats(a: Sentence, b: Sentence) -> bool:
@@ -110,6 +134,18 @@ DUPLICATE_OVERLAP = 0.9
 OVERLONG_BUDGETS = 2
 # A sentence this much inside quotation marks is "only a quote" (who said it is lost).
 QUOTE_ONLY_SHARE = 0.9
+# A sentence and a statement sharing this much of the shorter one say the same thing.
+REPEAT_SHARE = 0.5
+# A piece whose first letter is lower-case starts mid-sentence: a spaCy split after an
+# abbreviation, or a drop cap lost by the page ("urkey, Poland ..."). Opening quotes and
+# brackets are skipped; digits and symbols ("$5m was ...", "3D printers ...") start sentences.
+_OPENING_MARKS = "\"“‘'([«„"
+# A sentence whose subject is one of these (or is qualified by one: "His comments ...") needs the
+# sentence before it to say who or what it is.
+DANGLING_PRONOUNS = {"he", "she", "they", "it", "him", "her", "them", "his", "their", "its"}
+_SUBJECT_DEPS = {"nsubj", "nsubjpass"}
+# What a pronoun can refer back to: a named person, organisation, group or place.
+_ANTECEDENT_LABELS = {"PERSON", "ORG", "NORP", "GPE"}
 
 
 def candidate_sentences(doc: "Doc") -> list[Sentence]:
@@ -128,11 +164,30 @@ def candidate_sentences(doc: "Doc") -> list[Sentence]:
             furniture = (
                 words < MIN_WORDS
                 or bool(FURNITURE_SENTENCE.match(piece))
+                or bool(SHARING_RUN.search(piece))
+                or piece.lstrip(_OPENING_MARKS)[:1].islower()
                 or not ENDS_SENTENCE_OR_QUOTE.search(piece)
                 or quote_share >= QUOTE_ONLY_SHARE
             )
-            out.append(Sentence(len(out), start, end, piece, words, furniture))
+            span = doc.char_span(start, end, alignment_mode="expand")
+            dangling = _has_pronoun_subject(span)
+            names = span is not None and any(e.label_ in _ANTECEDENT_LABELS for e in span.ents)
+            out.append(Sentence(len(out), start, end, piece, words, furniture, dangling, names))
     return out
+
+
+def _has_pronoun_subject(span) -> bool:
+    """The main clause's subject is a bare pronoun, or a noun qualified by one ("His comments")."""
+    if span is None:
+        return False
+    roots = [t for t in span if t.head == t or not (span.start <= t.head.i < span.end)]
+    for root in roots:
+        for subject in (c for c in root.children if c.dep_ in _SUBJECT_DEPS):
+            if subject.lower_ in DANGLING_PRONOUNS:
+                return True
+            if any(c.dep_ == "poss" and c.lower_ in DANGLING_PRONOUNS for c in subject.children):
+                return True
+    return False
 
 
 def _split_glued(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -227,9 +282,12 @@ def select(
             redundancy = max((similarity[i, j] for j in chosen), default=0.0)
             return float(scores[i] - cfg.redundancy * redundancy)
 
-        fits = [i for i in remaining if used + sentences[i].words <= budget]
+        # a sentence about "he"/"they" only after the sentence right before it or one that names
+        # someone: in the summary (article order) the pronoun then has an antecedent before it
+        eligible = [i for i in remaining if not sentences[i].dangling or _after_a_name(sentences, i, chosen)]
+        fits = [i for i in eligible if used + sentences[i].words <= budget]
         if not fits and not chosen:
-            fits = list(remaining)  # a summary is never empty, even if its best sentence is long
+            fits = eligible or list(remaining)  # a summary is never empty, even if its best sentence is long
         if not fits:
             break
         best = max(fits, key=value)
@@ -237,3 +295,9 @@ def select(
         used += sentences[best].words
         remaining = {i for i in remaining if i != best and not _repeats(sentences[i], sentences[best])}
     return chosen
+
+
+def _after_a_name(sentences: list[Sentence], i: int, chosen: list[int]) -> bool:
+    """A chosen sentence before ``i`` says who its pronoun is: the one right before it, or one that names someone."""
+    index = sentences[i].index
+    return any(sentences[j].index == index - 1 or (sentences[j].names and sentences[j].index < index) for j in chosen)

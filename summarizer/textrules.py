@@ -157,3 +157,13 @@ FURNITURE_SENTENCE = re.compile(
     rf"|(?:advertisement|{_AGENCY_CREDIT})\b)",
     re.IGNORECASE,
 )
+# Sharing buttons and navigation run together by extraction inside a sentence: "WhatsApp Email
+# Telegram", "Related Videos" (buttons are separated by blanks or bars; "Facebook, Twitter and ..."
+# in a sentence is news).
+_SHARING_SERVICES = r"(?:facebook|twitter|whatsapp|telegram|linkedin|pinterest|reddit|messenger|e-?mail|print|copy link)"
+SHARING_RUN = re.compile(
+    rf"\b{_SHARING_SERVICES}[\s|·•/]{{1,5}}{_SHARING_SERVICES}\b"
+    r"|\brelated (?:videos?|stories|articles?|content|coverage|topics|links)\b"
+    r"|\b(?:most read|read more|share this|sign up for)\b",
+    re.IGNORECASE,
+)

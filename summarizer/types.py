@@ -61,6 +61,9 @@ class Quote:
         """The cue to show before the words when it changes their meaning ("denied", "asked why",
         "refused to acknowledge"); None for a plain saying."""
         return self.cue if self.kind not in ("said", "source") and self.cue else None
+    # How much the statement says (a claim beats a fragment); set when the brief is assembled
+    # (``summarizer.salience``), it chooses what a compact brief shows.
+    informativeness: float = 0.0
 
 
 @dataclass
@@ -68,6 +71,9 @@ class Speaker:
     name: str
     role: str | None = None
     quotes: list[Quote] = field(default_factory=list)
+    # How prominent the speaker is in the article (headline, lead, statements); a brief lists
+    # its speakers most salient first.
+    salience: float = 0.0
 
 
 @dataclass
@@ -101,6 +107,7 @@ class Brief:
                 name=s["name"],
                 role=s.get("role"),
                 quotes=[Quote(**q) for q in s.get("quotes", [])],
+                salience=s.get("salience", 0.0),
             )
             for s in data.get("speakers") or []
         ]

@@ -75,12 +75,31 @@ def test_example_json_contract(capsys):
     lavrov_cues = {q["cue"] for q in by_name["Sergey Lavrov"]["quotes"]}
     assert {"specified", "noted"} <= lavrov_cues
     for s in brief["speakers"]:
-        assert set(s) == {"name", "role", "quotes"}
+        assert set(s) == {"name", "role", "quotes", "salience"}
         for q in s["quotes"]:
-            assert set(q) == {"text", "direct", "cue", "start", "end", "kind", "confidence", "rule", "shown"}
+            assert set(q) == {"text", "direct", "cue", "start", "end", "kind", "confidence", "rule", "shown",
+                              "informativeness"}
             assert 0.0 <= q["confidence"] <= 1.0 and q["rule"]
             assert text[q["start"]:q["end"]] == q["text"]
     assert "Freddie Dawson" not in text and "Leave a Reply" not in text
+
+
+def test_compact_by_default_full_on_demand(capsys):
+    assert main(["brief", str(EXAMPLE)]) == 0
+    compact = capsys.readouterr().out
+    assert main(["brief", str(EXAMPLE), "--full"]) == 0
+    full = capsys.readouterr().out
+    assert len(compact) < len(full)
+    # the full brief shows every statement the JSON has, the compact one the most informative
+    _, brief, _ = run_json(capsys, str(EXAMPLE))
+    statements = [q for s in brief["speakers"] for q in s["quotes"]]
+    fragment = "was only “part of the problem"  # a fragment loses to Peskov's statements of position
+    assert fragment in full and fragment not in compact
+    assert len(statements) > compact.count("; ") + compact.count("• ")
+    # the JSON is the same either way (everything)
+    _, full_json, _ = run_json(capsys, str(EXAMPLE), "--full")
+    full_json["timings_ms"] = brief["timings_ms"] = {}
+    assert full_json == brief
 
 
 def test_html_article_over_http(capsys, server, local_fetch):

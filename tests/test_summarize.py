@@ -187,3 +187,64 @@ def test_only_the_first_candidates_are_embedded(nlp, settings, count_embed_calls
     assert count_embed_calls == [4 + 1]  # four sentences and the title, in one call
     usable = [c.text for c in candidate_sentences(doc) if not c.furniture][:4]
     assert set(summary) <= set(usable)
+
+
+# --------------------------------------------------------------------------- whole sentences, what happened
+
+STORY = (
+    "The city council voted on Tuesday to close the old harbour bridge to all traffic from next month. "
+    "She said last night that the decision had been the hardest of her career. "
+    "Engineers found deep cracks in two of the bridge's steel supports during an inspection in March. "
+    "Mayor Ann Lee said the bridge would not reopen before the summer of next year at the earliest. "
+    "Repairs are expected to cost about 40 million pounds and to take at least two years to complete. "
+    "Share WhatsApp Email Telegram Facebook Twitter. "
+    "Traffic will be diverted over the new ring road bridge two miles upstream during the works."
+)
+
+
+def test_a_piece_that_starts_mid_sentence_is_never_chosen(nlp):
+    # a drop cap lost by the page, and a split after an abbreviation
+    doc = nlp("T\n\nurkey, Poland and Hungary agreed on Monday to share the cost of the new border fence. "
+              "The agreement was signed in Warsaw after two days of talks between the three ministers.")
+    flagged = {c.text: c.furniture for c in candidate_sentences(doc)}
+    assert flagged["urkey, Poland and Hungary agreed on Monday to share the cost of the new border fence."]
+    assert not flagged["The agreement was signed in Warsaw after two days of talks between the three ministers."]
+
+
+def test_sharing_buttons_are_furniture(nlp):
+    flagged = {c.text: c.furniture for c in candidate_sentences(nlp(STORY))}
+    assert flagged["Share WhatsApp Email Telegram Facebook Twitter."]
+    news = nlp("Users of Facebook, Twitter and Instagram will have to prove their age from next year on.")
+    assert not candidate_sentences(news)[0].furniture  # named in a sentence, they are news
+
+
+def test_a_sentence_about_she_needs_its_antecedent_before_it(nlp, settings):
+    doc = nlp(STORY)
+    candidates = candidate_sentences(doc)
+    dangling = {c.text for c in candidates if c.dangling}
+    assert dangling == {"She said last night that the decision had been the hardest of her career."}
+    assert {c.text for c in candidates if c.names} >= {
+        "Mayor Ann Lee said the bridge would not reopen before the summer of next year at the earliest."}
+    named = {c.text for c in candidates if c.names}
+    texts = [c.text for c in candidates]
+    for title in ("Council to close harbour bridge", "Mayor: decision was the hardest of her career"):
+        for length in ("short", "normal", "long"):
+            summary = summarize(doc, title, settings, length=length)
+            assert not summary[0].startswith("She ")
+            for n, sentence in enumerate(summary):
+                if sentence.startswith("She "):  # who "she" is comes before: the sentence before it, or a name
+                    before = texts[texts.index(sentence) - 1]
+                    assert before in summary[:n] or any(s in named for s in summary[:n])
+
+
+def test_statements_are_left_to_who_said_what(nlp, settings):
+    doc = nlp(STORY)
+    said = "Mayor Ann Lee said the bridge would not reopen before the summer of next year at the earliest."
+    statement = (doc.text.index("the bridge would not"), doc.text.index(said) + len(said) - 1)
+    title = "Bridge will not reopen before next summer, mayor says"
+    assert said in summarize(doc, title, settings, length="long")  # without statements it is the news
+    summary = summarize(doc, title, settings, length="long", statements=[statement])
+    assert said not in summary and summary  # with them, the summary says what happened
+    # an article made only of statements still gets a summary
+    only = nlp(said)
+    assert summarize(only, title, settings, statements=[(only.text.index("the bridge"), len(only.text))]) == [said]

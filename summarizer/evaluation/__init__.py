@@ -1,1 +1,1 @@
-"""Evaluation commands: `briefbot eval quotes|summaries|extraction`. Each module has main(argv) -> int."""
+"""Evaluation commands: `briefbot eval quotes|summaries|extraction|brief`. Each module has main(argv) -> int."""

@@ -30,8 +30,10 @@ __all__ = ["LanguagePipeline", "PIPELINES", "pipeline_for", "detect_language", "
 class LanguagePipeline:
     code: str  # ISO 639-1
     parse: Callable[..., Any]  # (text, settings) -> the language's parsed document
-    summarize: Callable[..., list[str]]  # (doc, title, settings, length) -> summary sentences
-    attribute: Callable[..., list]  # (doc, speaker settings) -> list[Speaker]
+    # (doc, title, settings, length, statements) -> summary sentences; ``statements`` are the (start,
+    # end) spans "Who said what" shows, which the summary leaves to it
+    summarize: Callable[..., list[str]]
+    attribute: Callable[..., list]  # (doc, speaker settings, title) -> list[Speaker], most salient first
     warm_up: Callable[..., None]  # (settings) -> None: load the models now
 
 

@@ -12,16 +12,18 @@ def parse(text: str, settings: Settings):
     return get_nlp(settings.models)(text)
 
 
-def summarize(doc, title: str | None, settings: Settings, length: str | None = None) -> list[str]:
+def summarize(doc, title: str | None, settings: Settings, length: str | None = None,
+              statements: list[tuple[int, int]] = ()) -> list[str]:
     from ..engines import summarize as summarize_english  # the [summary] engine the settings name
 
-    return summarize_english(doc, title, settings, length=length)
+    return summarize_english(doc, title, settings, length=length, statements=list(statements))
 
 
-def attribute(doc, settings):
+def attribute(doc, settings, title: str | None = None):
+    from ..salience import rank_speakers
     from ..speakers import attribute_quotes
 
-    return attribute_quotes(doc, settings)
+    return rank_speakers(doc, title, attribute_quotes(doc, settings))
 
 
 def warm_up(settings: Settings) -> None:

@@ -504,6 +504,13 @@ class BotApiEmulator:
         self.messages[key]["reply_markup"] = params.get("reply_markup")
         return self._public(self.messages[key])
 
+    def api_deletemessage(self, params: dict[str, Any]) -> bool:
+        key = (int(params["chat_id"]), int(params["message_id"]))
+        if key not in self.messages:
+            raise ApiError(400, "Bad Request: message to delete not found")
+        del self.messages[key]
+        return True
+
     def api_answercallbackquery(self, params: dict[str, Any]) -> bool:
         return True
 

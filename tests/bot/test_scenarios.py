@@ -190,15 +190,25 @@ def test_settings_refused_for_non_admin(api: BotApiEmulator, bot: RunningBot) ->
 
 # -- output and errors ------------------------------------------------------------------------
 def test_brief_longer_than_one_message(api: BotApiEmulator, bot: RunningBot, site: Any) -> None:
+    """The compact brief is one message; its full form ("More") continues in further messages."""
     user = api.user(new_id())
     chat = api.private_chat(user)
     _, msg = api.user_message(chat, user, site.url("/transport"))
-    replies = wait_answers(api, chat["id"], msg["message_id"], count=2)
-    assert_brief(replies[0], "Parliament debates transport reform")
-    assert replies[0]["edited"] >= 1
-    for reply in replies:
-        assert len(reply["html"]) <= 4096  # the emulator also refused invalid HTML and long texts
-    assert "Who said what" in "".join(r["text"] for r in replies)
+    (reply,) = wait_answers(api, chat["id"], msg["message_id"])
+    assert_brief(reply, "Parliament debates transport reform")
+    assert reply["edited"] >= 1
+    assert "Who said what" in reply["text"]
+    ((label, more),) = [(b["text"], b["callback_data"]) for row in reply["reply_markup"]["inline_keyboard"]
+                        for b in row]
+    assert label == texts.MORE
+    sent_before = len(api.bot_messages(chat["id"]))
+    api.press_button(chat, user, reply["message_id"], more)
+    rest = api.wait_for(lambda: api.bot_messages(chat["id"])[sent_before:], 60, "the rest of the full brief")
+    full = api.messages[(chat["id"], reply["message_id"])]
+    assert_brief(full, "Parliament debates transport reform")
+    for part in [full, *rest]:
+        assert len(part["html"]) <= 4096  # the emulator also refused invalid HTML and long texts
+    assert len(full["text"]) + sum(len(m["text"]) for m in rest) > len(reply["text"])
     assert not [c for c in api.calls if not c["ok"] and c["params"].get("chat_id") == chat["id"]]
 
 

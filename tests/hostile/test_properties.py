@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings as hyp_settings, strategies 
 from summarizer.errors import ERROR_CODES, BriefError
 from summarizer.extract import extract_article, extract_pasted_text
 from summarizer.models import get_nlp
-from summarizer.render import TELEGRAM_LIMIT, RenderLimits, render_telegram_html, render_text, split_message
+from summarizer.render import COMPACT, FULL, TELEGRAM_LIMIT, render_telegram_html, render_text, split_message
 from summarizer.settings import ExtractSettings, load_settings
 from summarizer.speakers import attribute_quotes
 from summarizer.speech.quotes import find_quote_spans
@@ -223,10 +223,10 @@ def test_telegram_html_is_safe_and_split_within_the_limit(brief: Brief) -> None:
             # The only link is the brief's own source, and only an http(s) one.
             assert href == brief.url and re.match(r"^https?://", href, re.I)
     # Nothing from the article is lost by escaping: the title reads as it was written (on one
-    # line, shortened when it is over RenderLimits.max_title_chars, bidi overrides U+202A..U+202E
+    # line, shortened when it is over the layout's max_title_chars, bidi overrides U+202A..U+202E
     # removed: render strips them against visual spoofing).
     title = " ".join(re.sub("[\u202a-\u202e]", "", brief.title or "").split())
-    if title and not brief.error and len(title) <= RenderLimits().max_title_chars:
+    if title and not brief.error and len(title) <= COMPACT.max_title_chars:
         assert title in html.unescape(re.sub(r"<[^>]*>", "", rendered))
     assert isinstance(render_text(brief), str)
 
@@ -256,16 +256,17 @@ def test_brief_json_round_trip(brief: Brief) -> None:
 
 
 def test_render_limits_bound_the_rendered_brief() -> None:
-    """A brief with huge speakers lists stays a handful of messages (the JSON keeps everything)."""
+    """A brief with huge speakers lists stays one message compact and a handful full (the JSON keeps everything)."""
     long_quote = Quote(text="word " * 2000, direct=True, cue="said", start=0, end=0)
     brief = Brief(id=None, title="T", site=None, url=None, published=None, language=None, text="",
                   summary=["A sentence."], speakers=[Speaker(name=f"Speaker {i}", quotes=[long_quote] * 50)
                                                      for i in range(100)])
-    limits = RenderLimits()
-    rendered = render_telegram_html(brief, limits)
-    most = limits.max_speakers * (limits.max_statements * (limits.max_statement_chars + 10) + 200) + 500
-    assert len(rendered) <= most
-    assert len(split_message(rendered)) <= 3  # title+summary, then the speakers in two parts
+    for limits in (COMPACT, FULL):
+        rendered = render_telegram_html(brief, limits)
+        most = limits.max_speakers * (limits.max_statements * (limits.max_statement_chars + 10) + 200) + 500
+        assert len(rendered) <= most
+        assert len(split_message(rendered)) <= most // TELEGRAM_LIMIT + 2
+    assert len(split_message(render_telegram_html(brief, COMPACT))) == 1
 
 
 # ----------------------------------------------------------------------------- the command itself

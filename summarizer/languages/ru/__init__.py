@@ -12,13 +12,16 @@ def parse(text: str, settings: Settings):
     return parse_russian(text, settings.models.torch_threads)
 
 
-def summarize(doc, title: str | None, settings: Settings, length: str | None = None) -> list[str]:
+def summarize(doc, title: str | None, settings: Settings, length: str | None = None,
+              statements: list[tuple[int, int]] = ()) -> list[str]:
+    # Not yet: leaving the statements of "Who said what" out of the summary (English does).
     from .summarize import summarize_russian
 
     return summarize_russian(doc, title, settings, length=length)
 
 
-def attribute(doc, settings):
+def attribute(doc, settings, title: str | None = None):
+    # Speakers in the order the article introduces them (salience ranking is English-only so far).
     from .attribution import attribute_russian
 
     return attribute_russian(doc, settings)
