@@ -26,7 +26,6 @@ import io
 import json
 import os
 import platform
-import re
 import resource
 import subprocess
 import sys
@@ -36,6 +35,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .settings import PROJECT_ROOT, Settings, load_settings
+from .textrules import SENTENCE_SPLIT
 
 DEFAULT_INPUT = PROJECT_ROOT.parent / "shared" / "eval" / "summaries" / "validation.jsonl"
 EXAMPLE_FILE = PROJECT_ROOT / "examples" / "peskov-lavrov.txt"
@@ -105,12 +105,11 @@ def joined_long_articles(articles: list[BenchArticle], count: int) -> list[Bench
 
 
 # A sentence end, with or without the space the XSum texts lost between paragraphs.
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’]?\s*(?=[A-Z“\"])")
 
 
 def article_html(article: BenchArticle, sentences_per_paragraph: int = 3) -> str:
     """The article as a simple web page: a title, then its sentences in <p> paragraphs."""
-    sentences = [s.strip() for s in _SENTENCE_END.split(article.text) if s.strip()]
+    sentences = [s.strip() for s in SENTENCE_SPLIT.split(article.text) if s.strip()]
     paragraphs = [
         " ".join(sentences[i : i + sentences_per_paragraph]) for i in range(0, len(sentences), sentences_per_paragraph)
     ]

@@ -18,7 +18,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from .textrules import clean_line
+from .textrules import CUT_AFTER_SENTENCE, clean_line
 
 MAX_SCRIPTS = 30
 MAX_SCRIPT_CHARS = 2_000_000
@@ -29,7 +29,6 @@ _SCRIPT_OPEN = re.compile(r"<script\b", re.IGNORECASE)
 _SCRIPT_CLOSE = re.compile(r"</script", re.IGNORECASE)
 _JSON_TYPE = re.compile(r"""type\s*=\s*["']?application/(ld\+json|json)""", re.IGNORECASE)
 _TAG = re.compile(r"<[^<>]{0,2000}>")
-_SENTENCE = re.compile(r"[.!?][\"'”’)]*\s")
 
 
 @dataclass
@@ -86,7 +85,7 @@ def _text_of(value: str) -> str:
 
 
 def _prose_chars(text: str) -> int:
-    return len(text) if len(_SENTENCE.findall(text)) >= 3 else 0
+    return len(text) if len(CUT_AFTER_SENTENCE.findall(text)) >= 3 else 0
 
 
 def _is_false(value) -> bool:

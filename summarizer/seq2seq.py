@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from .settings import Settings, SummarySettings
 from .summarize import candidate_sentences, extractive_summary, quoted_spans
+from .textrules import SENTENCE_SPLIT
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc
@@ -29,7 +30,6 @@ _lock = threading.Lock()
 _models: dict[str, tuple[Any, Any]] = {}
 
 # Sentence ends in generated text (models write plain prose, one space after a stop).
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’']?\s+(?=[\"“‘'(]?[A-Z0-9])")
 _WORD = re.compile(r"\w+")
 
 
@@ -143,7 +143,7 @@ def generate(tokenizer: Any, model: Any, text: str, max_length: int, cfg: Summar
 
 
 def split_sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_END.split(text.strip()) if s.strip()]
+    return [s.strip() for s in SENTENCE_SPLIT.split(text.strip()) if s.strip()]
 
 
 def fit_length(sentences: list[str], max_sentences: int, budget: int) -> list[str]:

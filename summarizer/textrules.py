@@ -81,8 +81,9 @@ _T, _C = re.escape(TERMINALS), re.escape(CLOSERS)
 
 # A line or sentence that ends like one: terminal punctuation, then any closing marks.
 ENDS_SENTENCE = re.compile(rf"[{_T}][{_C}]*$")
-# ... or closes a quotation (a statement quoted whole ends with the mark: summaries count it).
-ENDS_SENTENCE_OR_QUOTE = re.compile(rf"[{_T}][{_C}]*$|[\"”’]$")
+# ... or closes a quotation (a statement quoted whole ends with the mark: summaries count it;
+# Russian and German close with » and “).
+ENDS_SENTENCE_OR_QUOTE = re.compile(rf"[{_T}][{_C}]*$|[\"”’»“]$")
 # ... or a clause (":" and ";" count): not a bare label or a name line.
 ENDS_CLAUSE = re.compile(rf"[{_T}:;][{_C}]*$")
 # A sentence end inside prose: punctuation then a space, the end, or straight into the next
@@ -90,6 +91,9 @@ ENDS_CLAUSE = re.compile(rf"[{_T}:;][{_C}]*$")
 PROSE_SENTENCE_END = re.compile(rf"[.!?。！？][{_C}]*(?:\s|$|(?=[A-Z]))")
 # Where a long paragraph may be cut: a sentence end followed by a space.
 CUT_AFTER_SENTENCE = re.compile(rf"[.!?][{_C}]*\s")
+# Where plain text splits into sentences (``SENTENCE_SPLIT.split(text)``): the blank after a
+# sentence end (closing marks stay with their sentence) before a capital, a digit or an opening mark.
+SENTENCE_SPLIT = re.compile(rf"(?:(?<=[.!?])|(?<=[.!?][{_C}]))\s+(?=[\"“‘'(«„]?[A-Z0-9А-ЯЁ])")
 
 
 # ------------------------------------------------------------------------------ page furniture

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..settings import PROJECT_ROOT, Settings, load_settings
+from ..textrules import ENDS_SENTENCE
 
 EVAL_DIR = PROJECT_ROOT.parent / "shared" / "eval"
 TEXT_SETS = {"summaries": EVAL_DIR / "summaries" / "validation.jsonl", "quotes": EVAL_DIR / "quotes" / "dev.jsonl"}
@@ -41,7 +42,6 @@ PAGES_DIR = EVAL_DIR / "extraction"
 # or a letter of a script without case) or a digit.
 _OPENING = "\"“‘'([«„"
 # ... and ends like one: a full stop, question or exclamation mark (or an ellipsis), then closing marks.
-_ENDS_LIKE_SENTENCE = re.compile(r"[.!?…][\"”’')\]]*$")
 # A summary that opens with one of these words has lost the person or thing it is about.
 _OPENING_PRONOUN = re.compile(r"^[\"“‘']?(?:he|she|they|it|his|her|their|its|him|them)\b", re.IGNORECASE)
 # Page furniture: two sharing services in a row, or navigation and promotion phrases.
@@ -66,7 +66,7 @@ def starts_mid_sentence(sentence: str) -> bool:
 
 
 def ends_mid_sentence(sentence: str) -> bool:
-    return not _ENDS_LIKE_SENTENCE.search(sentence.strip())
+    return not ENDS_SENTENCE.search(sentence.strip())
 
 
 def opens_with_pronoun(summary: list[str]) -> bool:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import statistics
 import sys
 import time
@@ -23,13 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from ..settings import LENGTHS, PROJECT_ROOT, Settings, load_settings
+from ..textrules import SENTENCE_SPLIT
 
 DEFAULT_GOLD = PROJECT_ROOT.parent / "shared" / "eval" / "summaries" / "validation.jsonl"
 LOWERCASE_DATASETS = {"xsum"}
 METRICS = ("rouge1", "rouge2", "rougeLsum")
 
 # Reference summaries are plain text; split them into sentences for ROUGE-Lsum.
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'‘“(]?[A-Z0-9])")
 
 
 @dataclass
@@ -51,7 +50,7 @@ class Scores:
 
 
 def reference_sentences(reference: str) -> list[str]:
-    return [s for s in _SENTENCE_END.split(reference.strip()) if s]
+    return [s for s in SENTENCE_SPLIT.split(reference.strip()) if s]
 
 
 def rouge_f1(scorer: Any, summary: list[str], reference: str, lowercase: bool) -> dict[str, float]:

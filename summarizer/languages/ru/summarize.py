@@ -18,6 +18,7 @@ import numpy as np
 from ...settings import LENGTHS, Settings
 from ...summarize import MIN_WORDS, QUOTE_ONLY_SHARE, Sentence, _cut_overlong, select, sentence_scores
 from .models import get_russian_models
+from ...textrules import ENDS_SENTENCE_OR_QUOTE
 from .parse import RuDoc
 from .quotes import find_quotes
 
@@ -29,7 +30,6 @@ _FURNITURE = re.compile(
     r"подписывайтесь|поделиться|реклама|комментари|теги|опубликовано|обновлено|©|copyright)",
     re.IGNORECASE,
 )
-_ENDS_LIKE_SENTENCE = re.compile(r"[.!?…][\"»“”')\]]*$|[»“”\"]$")
 
 
 def summarize_russian(doc: RuDoc, title: str | None, settings: Settings, length: str | None = None) -> list[str]:
@@ -70,7 +70,7 @@ def candidate_sentences(doc: RuDoc) -> list[Sentence]:
             furniture = (
                 words < MIN_WORDS
                 or bool(_FURNITURE.match(piece))
-                or not _ENDS_LIKE_SENTENCE.search(piece)
+                or not ENDS_SENTENCE_OR_QUOTE.search(piece)
                 or float(quoted[start:end].mean()) >= QUOTE_ONLY_SHARE
             )
             out.append(Sentence(len(out), start, end, piece, words, furniture))
