@@ -1,0 +1,67 @@
+"""Real servers for the scale-out tests: a Redis (valkey-server) and a PostgreSQL on 127.0.0.1.
+
+One of each per test session (starting PostgreSQL costs about a second); each test gets its own
+database (``pg_url``) and Redis database number is flushed (``redis_url``), so tests do not see
+each other's rows or queues. A test that stops or restarts a server uses its own (``own_postgres``).
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from tests.servers import PostgresServer, RedisServer, ServerUnavailable
+
+_databases = itertools.count()
+
+
+def _started(server_class):
+    try:
+        server = server_class()
+        return server.start()
+    except ServerUnavailable as exc:
+        pytest.skip(f"{server_class.__name__} cannot run on this machine: {exc}")
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    server = _started(PostgresServer)
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    server = _started(RedisServer)
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def pg_url(postgres_server):
+    """A fresh, empty database on the shared server."""
+    import psycopg
+
+    name = f"test_{next(_databases)}"
+    with psycopg.connect(postgres_server.url, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    yield postgres_server.url.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture
+def own_postgres():
+    """A server of this test's own, which it may stop and start."""
+    server = _started(PostgresServer)
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def redis_url(redis_server):
+    import redis
+
+    client = redis.Redis.from_url(redis_server.url)
+    client.flushdb()
+    client.close()
+    yield redis_server.url
