@@ -115,6 +115,17 @@ class BotSettings:
 @dataclass
 class StorageSettings:
     path: str = "var/briefbot.sqlite3"
+    url: str = ""  # "" = the SQLite file at path; "sqlite:///FILE" or "postgresql://user@host/db"
+
+
+@dataclass
+class QueueSettings:
+    backend: str = "local"  # "local" (threads in the bot process) | "celery" (briefbot worker processes)
+    broker_url: str = "redis://127.0.0.1:6379/0"  # celery: the Redis broker, also the shared send limiter
+    lease_s: float = 60.0  # celery: a claimed job is another worker's after this long without a heartbeat
+    max_tries: int = 3  # celery: attempts at a job before the chat gets the friendly error
+    send_rate_per_s: float = 30.0  # messages per second for the whole bot (Telegram: about 30)
+    group_rate_per_min: float = 20.0  # messages per minute into one group (Telegram: 20)
 
 
 @dataclass
@@ -126,6 +137,7 @@ class Settings:
     models: ModelSettings = field(default_factory=ModelSettings)
     bot: BotSettings = field(default_factory=BotSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
+    queue: QueueSettings = field(default_factory=QueueSettings)
 
     def replace(self, **sections: Mapping[str, Any]) -> "Settings":
         """A copy with some keys changed: ``s.replace(fetch={"timeout_s": 1})``."""

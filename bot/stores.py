@@ -1,0 +1,72 @@
+"""Which storage the bot uses, chosen by ``[storage] url``, behind one interface.
+
+- ``""`` or ``sqlite:///FILE``: ``bot.storage.Storage``, one SQLite file, one bot process (the default).
+- ``postgresql://…``: ``bot.storage_pg.PostgresStorage``, shared by any number of fronts and workers.
+
+Both keep the same things with the same meaning (chat settings, the brief cache, received updates,
+jobs); ``tests/scale/test_storage_contract.py`` runs one contract on both. A backend that cannot
+be reached raises one of ``STORAGE_ERRORS``; callers retry later, as they do for a locked SQLite file.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from summarizer.settings import Settings
+from summarizer.types import Brief
+
+from .storage import ChatSettings, Job, Storage
+
+SCHEMES = ("sqlite", "postgresql", "postgres")
+
+
+class StorageUnavailable(Exception):
+    """The database server cannot be reached right now (down, restarting, network): try again later."""
+
+
+# What a caller catches for "the database is unavailable, try again later", for either backend.
+STORAGE_ERRORS: tuple[type[BaseException], ...] = (sqlite3.Error, StorageUnavailable)
+
+
+class StorageBackend(Protocol):
+    """The methods the bot and the workers use; ``bot.storage.Storage`` documents their meaning."""
+
+    def close(self) -> None: ...
+    def prune(self, now: float | None = None) -> None: ...
+    def chat_settings(self, chat_id: int, default_length: str) -> ChatSettings: ...
+    def save_chat_settings(self, chat_id: int, chat: ChatSettings) -> None: ...
+    def cached_brief(self, key: str, now: float | None = None) -> Brief | None: ...
+    def cache_brief(self, key: str, brief: Brief, ttl_s: float) -> None: ...
+    def record_update(self, update_id: int, payload: str) -> None: ...
+    def update_done(self, update_id: int) -> bool: ...
+    def mark_update_done(self, update_id: int) -> None: ...
+    def unfinished_updates(self) -> list[str]: ...
+    def add_job(self, update_id: int, seq: int, chat_id: int, reply_to: int | None,
+                source: dict[str, str], length: str) -> tuple[Job, bool]: ...
+    def has_job(self, update_id: int, seq: int) -> bool: ...
+    def set_status_message(self, job_id: int, message_id: int) -> None: ...
+    def set_parts_sent(self, job_id: int, parts: int) -> None: ...
+    def mark_job_done(self, job_id: int) -> None: ...
+    def pending_jobs(self) -> list[Job]: ...
+    def pending_job(self, job_id: int) -> Job | None: ...
+    def job_states(self) -> list[dict[str, Any]]: ...
+
+
+def storage_url(settings: Settings) -> str:
+    """``[storage] url``, or the SQLite file of ``[storage] path`` when no URL is set; checked."""
+    url = settings.storage.url or f"sqlite:///{settings.storage.path}"
+    scheme = urlsplit(url).scheme
+    if scheme not in SCHEMES:
+        raise ValueError(f"[storage] url {url.split(':', 1)[0]!r}: use sqlite:///FILE or postgresql://…")
+    return url
+
+
+def open_storage(settings: Settings) -> StorageBackend:
+    url = storage_url(settings)
+    if url.startswith("sqlite:"):
+        return Storage(url[len("sqlite:///"):] if url.startswith("sqlite:///") else url[len("sqlite:"):])
+    from .storage_pg import PostgresStorage  # psycopg is imported only when it is used
+
+    return PostgresStorage(url)
