@@ -270,8 +270,8 @@ class PostgresStorage:
 
     def mark_job_done(self, job_id: int) -> None:
         with self._db() as db:
-            db.execute("UPDATE jobs SET state = 'done', claimed_by = NULL, claimed_until = NULL WHERE id = %s",
-                       (job_id,))
+            # claimed_by stays: which worker answered (debugging, the tests' fairness figures)
+            db.execute("UPDATE jobs SET state = 'done', claimed_until = NULL WHERE id = %s", (job_id,))
 
     def pending_jobs(self) -> list[Job]:
         with self._db() as db:
@@ -316,11 +316,22 @@ class PostgresStorage:
                              (lease_s, job_id, owner)).fetchone()
         return row is not None
 
-    def release_claim(self, job_id: int, owner: str) -> None:
-        """Give a job back at once (the attempt failed and may be tried again)."""
+    def release_claim(self, job_id: int, owner: str, count_try: bool = True) -> None:
+        """Give a job back at once, to be tried again; ``count_try=False`` when the attempt was
+        cut short by an outage (database, Telegram), not by the job itself."""
         with self._db() as db:
-            db.execute("UPDATE jobs SET claimed_by = NULL, claimed_until = NULL WHERE id = %s AND claimed_by = %s",
-                       (job_id, owner))
+            db.execute("UPDATE jobs SET claimed_by = NULL, claimed_until = NULL, tries = tries - %s "
+                       "WHERE id = %s AND claimed_by = %s", (0 if count_try else 1, job_id, owner))
+
+    def waiting_in_chat(self, chat_id: int) -> int:
+        """Pending jobs of one chat (the queue priority of its next job)."""
+        with self._db() as db:
+            return db.execute("SELECT count(*) AS n FROM jobs WHERE chat_id = %s AND state = 'pending'",
+                              (chat_id,)).fetchone()["n"]
+
+    def pending_count(self) -> int:
+        with self._db() as db:
+            return db.execute("SELECT count(*) AS n FROM jobs WHERE state = 'pending'").fetchone()["n"]
 
     def unclaimed_pending_jobs(self) -> list[Job]:
         """Pending jobs no worker holds now (to hand to the queue again at a front's start)."""

@@ -161,6 +161,13 @@ def cmd_bot(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.worker import run_worker
+
+    run_worker(settings, concurrency=args.concurrency, base_url=args.base_url, log_level=args.log_level)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="briefbot", description="Brief a news article: what happened and who said what.")
     parser.add_argument("--config", help="a TOML settings file (overrides config/default.toml)")
@@ -191,6 +198,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bot", help="run the Telegram bot (token from TELEGRAM_BOT_TOKEN)")
     p.add_argument("--base-url", help="Bot API server, e.g. a local emulator")
     p.set_defaults(func=cmd_bot)
+
+    p = sub.add_parser("worker", help="run briefs for the bot from the Celery queue ([queue] backend = celery)")
+    p.add_argument("--concurrency", type=int, default=0, help="worker processes (default: one per core)")
+    p.add_argument("--base-url", help="Bot API server, e.g. a local emulator")
+    p.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING"])
+    p.set_defaults(func=cmd_worker)
     return parser
 
 
@@ -217,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    if args.command != "bot":
+    if args.command not in ("bot", "worker"):
         _quiet_libraries()
     try:
         settings = load_settings(config_path=args.config)

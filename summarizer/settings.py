@@ -123,6 +123,7 @@ class QueueSettings:
     backend: str = "local"  # "local" (threads in the bot process) | "celery" (briefbot worker processes)
     broker_url: str = "redis://127.0.0.1:6379/0"  # celery: the Redis broker, also the shared send limiter
     lease_s: float = 60.0  # celery: a claimed job is another worker's after this long without a heartbeat
+    visibility_timeout_s: float = 3600.0  # celery: a job whose whole worker vanished is redelivered after this
     max_tries: int = 3  # celery: attempts at a job before the chat gets the friendly error
     send_rate_per_s: float = 30.0  # messages per second for the whole bot (Telegram: about 30)
     group_rate_per_min: float = 20.0  # messages per minute into one group (Telegram: 20)

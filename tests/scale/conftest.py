@@ -58,11 +58,21 @@ def own_postgres():
     server.close()
 
 
+_redis_dbs = itertools.count()
+
+
 @pytest.fixture
 def redis_url(redis_server):
+    """An emptied Redis database of its own (1-15; 0 is left to module-wide clusters), so no other
+    test's workers read this test's queue."""
     import redis
 
-    client = redis.Redis.from_url(redis_server.url)
+    url = f"{redis_server.url.rsplit('/', 1)[0]}/{next(_redis_dbs) % 15 + 1}"
+    client = redis.Redis.from_url(url)
     client.flushdb()
     client.close()
-    yield redis_server.url
+    yield url
+
+
+# The Bot API emulator and the article site of the bot tests (fixtures imported to be used here).
+from tests.bot.conftest import TOKEN, api, fresh_api, site  # noqa: E402,F401
