@@ -75,7 +75,7 @@ class RedisSendLimiter(BaseRateLimiter[int]):
         self._redis: aioredis.Redis | None = None
         self._acquire: Any = None
         self._members = itertools.count()
-        self._me = f"{os.uname().nodename}:{os.getpid()}"
+        self._me = f"{os.uname().nodename}:{os.getpid()}:{os.urandom(4).hex()}"  # unique per limiter
 
     async def initialize(self) -> None:
         self._redis = aioredis.Redis.from_url(self.redis_url)
