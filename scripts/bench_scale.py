@@ -25,6 +25,7 @@ import argparse
 import itertools
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -208,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         api.stop()
         redis.close()
         postgres.close()
+        shutil.rmtree(tmp, ignore_errors=True)
     args.json_out.write_text(json.dumps(results, indent=2))
     print_table(results)
     return 0
