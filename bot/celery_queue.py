@@ -38,6 +38,9 @@ class CeleryJobRunner(JobRunner):
         self._unsent: dict[int, int] = {}  # job id -> chat id, not yet handed to Redis
         self._resender: asyncio.Task | None = None
 
+    async def load_engine(self) -> None:
+        """Nothing to load: the front runs no briefs (the workers load the models)."""
+
     def start(self) -> None:
         for job in self.storage.unclaimed_pending_jobs():
             log.info("handing job %s from update %s to the workers again", job.id, job.update_id)

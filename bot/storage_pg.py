@@ -228,6 +228,15 @@ class PostgresStorage:
                 (lease_s, update_id)).fetchone()
         return row is not None
 
+    def stray_updates(self, older_than_s: float) -> list[str]:
+        """Unfinished updates nobody holds that arrived over ``older_than_s`` ago: the front that
+        took them died before finishing (another front replays them)."""
+        with self._db() as db:
+            rows = db.execute(f"SELECT payload FROM updates WHERE state = 'new' AND received < %s "
+                              f"AND (claimed_until IS NULL OR claimed_until < {NOW}) ORDER BY update_id",
+                              (time.time() - older_than_s,)).fetchall()
+        return [r["payload"] for r in rows]
+
     def update_done(self, update_id: int) -> bool:
         with self._db() as db:
             row = db.execute("SELECT state FROM updates WHERE update_id = %s", (update_id,)).fetchone()

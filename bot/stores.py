@@ -70,3 +70,24 @@ def open_storage(settings: Settings) -> StorageBackend:
     from .storage_pg import PostgresStorage  # psycopg is imported only when it is used
 
     return PostgresStorage(url)
+
+
+# How long a front's claim on an update lasts: handling one only stores it and queues jobs.
+UPDATE_LEASE_S = 60.0
+
+
+def claim_update(storage: StorageBackend, update_id: int) -> bool:
+    """Whether this front handles a (recorded) update now. Shared storage lets one front claim it:
+    an update posted to two fronts, or retried by Telegram while handled, is handled once. A
+    single-process backend has nobody to share with (the bot's own bookkeeping suffices)."""
+    claim = getattr(storage, "claim_update", None)
+    return True if claim is None else claim(update_id, UPDATE_LEASE_S)
+
+
+def ensure_single_poller(storage: StorageBackend) -> None:
+    """Long polling: exactly one front per bot. With shared storage the front takes an advisory
+    lock (the database drops it when the front's connection ends); a second poller is refused."""
+    hold = getattr(storage, "hold_poller_lock", None)
+    if hold is not None and not hold():
+        raise SystemExit("another front is already polling Telegram for this bot (it holds the poller lock in "
+                         "[storage] url): run one polling front, or use [bot] mode = 'webhook' for several")

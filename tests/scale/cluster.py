@@ -1,4 +1,4 @@
-"""Real ``briefbot worker`` processes for the scale-out tests, and the settings they share."""
+"""Real ``briefbot worker`` and ``briefbot bot`` processes for the scale-out tests, and the settings they share."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ import time
 from pathlib import Path
 
 from summarizer.settings import PROJECT_ROOT
+from tests.bot.emulator import BOT_USER
 
 READY_LINE = "ready (models loaded)"
+FRONT_READY_LINE = f"bot @{BOT_USER['username']} started"
 
 
 def write_config(path: Path, *, pg_url: str, redis_url: str, lease_s: float = 4.0, max_tries: int = 3,
@@ -26,35 +28,34 @@ def write_config(path: Path, *, pg_url: str, redis_url: str, lease_s: float = 4.
     return path
 
 
-class WorkerProcess:
-    """``python -m summarizer worker`` (= ``briefbot worker``) in its own process group."""
+class BriefbotProcess:
+    """``python -m summarizer ARGS`` (= ``briefbot ARGS``) in its own process group, logging to ``log``."""
 
-    def __init__(self, config: Path, token: str, base_url: str, log: Path, concurrency: int = 1):
+    def __init__(self, args: list[str], config: Path, token: str, log: Path):
         self.log = log
         self.handle = log.open("ab")
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(config.parent),
                "TELEGRAM_BOT_TOKEN": token, "BRIEFBOT_CONFIG": str(config), "PYTHONPATH": str(PROJECT_ROOT)}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "summarizer", "worker", "--concurrency", str(concurrency), "--base-url", base_url],
-            cwd=PROJECT_ROOT, env=env, stdout=self.handle, stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = subprocess.Popen([sys.executable, "-m", "summarizer", *args], cwd=PROJECT_ROOT, env=env,
+                                     stdout=self.handle, stderr=subprocess.STDOUT, start_new_session=True)
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
 
-    def wait_ready(self, children: int = 1, timeout: float = 180) -> "WorkerProcess":
+    def wait_for_line(self, line: str, count: int = 1, timeout: float = 180) -> "BriefbotProcess":
         deadline = time.monotonic() + timeout
-        while self.output().count(READY_LINE) < children:
+        while self.output().count(line) < count:
             if self.proc.poll() is not None:
-                raise AssertionError(f"worker exited with {self.proc.returncode}:\n{self.output()[-3000:]}")
+                raise AssertionError(f"process exited with {self.proc.returncode}:\n{self.output()[-3000:]}")
             if time.monotonic() > deadline:
-                raise AssertionError(f"worker not ready in {timeout}s:\n{self.output()[-3000:]}")
+                raise AssertionError(f"no {line!r} in {timeout}s:\n{self.output()[-3000:]}")
             time.sleep(0.2)
         return self
 
     def kill(self) -> None:
-        """SIGKILL to the worker and its pool children at once: the whole worker vanishes."""
+        """SIGKILL to the process and its children at once: it vanishes without any clean-up."""
         try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
+            os.killpg(self.proc.pid, signal.SIGKILL)  # the whole group: a worker's pool children too
         except ProcessLookupError:
             pass
         self.proc.wait(30)
@@ -71,3 +72,25 @@ class WorkerProcess:
                 self.proc.wait(30)
         self.handle.close()
         return self.proc.returncode
+
+
+class WorkerProcess(BriefbotProcess):
+    """``briefbot worker --concurrency N`` against a Bot API server."""
+
+    def __init__(self, config: Path, token: str, base_url: str, log: Path, concurrency: int = 1):
+        super().__init__(["worker", "--concurrency", str(concurrency), "--base-url", base_url], config, token, log)
+
+    def wait_ready(self, children: int = 1, timeout: float = 180) -> "WorkerProcess":
+        self.wait_for_line(READY_LINE, children, timeout)
+        return self
+
+
+class FrontProcess(BriefbotProcess):
+    """``briefbot bot`` (the front) against a Bot API server."""
+
+    def __init__(self, config: Path, token: str, base_url: str, log: Path):
+        super().__init__(["bot", "--base-url", base_url], config, token, log)
+
+    def wait_ready(self, timeout: float = 120) -> "FrontProcess":
+        self.wait_for_line(FRONT_READY_LINE, 1, timeout)
+        return self

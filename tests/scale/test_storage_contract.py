@@ -219,3 +219,14 @@ def test_a_restarted_server_is_reported_then_reconnected(own_postgres):
     own_postgres.start()
     assert store.chat_settings(1, "normal").length == "short"  # a fresh connection, nothing lost
     store.close()
+
+
+def test_an_update_left_by_a_dead_front_is_found_again(pg):
+    front1, front2 = pg(), pg()
+    front1.record_update(50, '{"update_id": 50}')
+    assert front1.claim_update(50, lease_s=0.3)  # then front1 dies before finishing it
+    assert front2.stray_updates(older_than_s=0) == []  # still leased
+    time.sleep(0.5)
+    assert front2.stray_updates(older_than_s=0) == ['{"update_id": 50}']
+    assert front2.stray_updates(older_than_s=3600) == []  # too recent to be a stray yet
+    assert front2.claim_update(50, lease_s=60)
