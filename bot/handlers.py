@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 from dataclasses import dataclass, replace
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -12,18 +11,16 @@ from telegram.error import BadRequest
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from summarizer.render import render_error_html
-from summarizer.settings import Settings
+from summarizer.settings import LENGTHS, Settings
 
 from . import texts
 from .inputs import cache_key, looks_like_article, mentions_user, message_links, message_text
 from .jobs import JobRunner
 from .ratelimit import RateLimiter
 from .storage import ChatSettings, Storage
+from .stores import STORAGE_ERRORS
 
 log = logging.getLogger(__name__)
-
-LENGTHS = ("short", "normal", "long")
-
 
 @dataclass
 class Services:
@@ -141,7 +138,7 @@ async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    if isinstance(context.error, sqlite3.Error) and isinstance(update, Update):
+    if isinstance(context.error, STORAGE_ERRORS) and isinstance(update, Update):
         # The database was unavailable: bot.app handles this update again instead of marking it done.
         context.bot_data.setdefault("storage_failed_updates", set()).add(update.update_id)
         log.error("storage unavailable (%s) while handling update %s", context.error, update.update_id)

@@ -1,10 +1,17 @@
-"""The engine job queue: accepted briefs wait here and run on worker threads.
+"""The engine job queue: accepted briefs wait here and run in isolated engine processes.
 
 A job is stored before anything is promised to the user and marked done only after
-its answer was sent, so a crash or restart resumes it; the engine (synchronous and
-CPU-heavy) runs in a thread pool so one slow article never stalls the event loop.
-Workers take jobs round-robin over chats (``FairQueue``), so one chat's burst of links
-never makes the other chats wait behind all of it.
+its answer was sent, so a crash or restart resumes it. The engine (synchronous and
+CPU-heavy) runs in child processes (``summarizer.isolation.EnginePool``) with a hard time
+and memory limit, so no article can stall the event loop, outlast ``job_timeout_s`` or take
+the bot's memory; worker threads here only wait for the children's answers. Workers take
+jobs round-robin over chats (``FairQueue``), so one chat's burst of links never makes the
+other chats wait behind all of it.
+
+Quarantine: before the engine starts on a job, the run is counted in storage, and the count
+is cleared when the engine returns (a time-out or a killed child included: those are answered
+at once). A job left with ``MAX_UNFINISHED_RUNS`` runs that never returned took the bot down
+that often; it is answered with the friendly error and never run again.
 """
 
 from __future__ import annotations
@@ -12,24 +19,25 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import sqlite3
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
 from telegram import Bot
 from telegram.constants import ChatAction
-from telegram.error import BadRequest, TelegramError
+from telegram.error import TelegramError
 
 from summarizer.brief import Source
 from summarizer.errors import BriefError
+from summarizer.isolation import EnginePool
 from summarizer.settings import Settings
 from summarizer.types import Brief
 
 from . import texts
-from .delivery import Undeliverable, brief_messages, reply_to, send_parts, with_retries
+from .delivery import Undeliverable, brief_messages, deliver_brief, reply_to, send_parts, with_retries
 from .inputs import cache_key
 from .storage import Job, Storage
+from .stores import STORAGE_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +48,9 @@ TYPING_EVERY_S = 4.5  # Telegram shows "typing…" for 5 seconds per action
 # one run it waits for the next start (it stays stored as pending).
 RETRY_AFTER_S = 30.0
 MAX_TRIES = 10
+# Engine runs on one job that never returned (the bot process died during them) before the
+# job is quarantined.
+MAX_UNFINISHED_RUNS = 2
 
 
 class FairQueue:
@@ -77,7 +88,14 @@ class FairQueue:
 
 
 class JobRunner:
-    def __init__(self, bot: Bot, storage: Storage, settings: Settings, engine: Engine):
+    """Runs stored jobs on ``settings.bot.workers`` workers.
+
+    ``engine`` is an ``EnginePool`` (the default: briefs in child processes with hard limits)
+    or a plain ``make_brief``-like callable run on threads of this process (no hard limits:
+    for ``[bot] isolate_engine = false`` and tests with a stand-in engine).
+    """
+
+    def __init__(self, bot: Bot, storage: Storage, settings: Settings, engine: Engine | EnginePool):
         self.bot = bot
         self.storage = storage
         self.settings = settings
@@ -91,6 +109,17 @@ class JobRunner:
         self._executor: ThreadPoolExecutor | None = None
 
     # -- lifecycle -------------------------------------------------------------------
+    async def load_engine(self) -> None:
+        """Start the engine processes (each loads the models), or load the models here when the
+        engine runs in this process. Off the event loop; raises EngineStartError if it cannot."""
+        loop = asyncio.get_running_loop()
+        if isinstance(self.engine, EnginePool):
+            await loop.run_in_executor(None, self.engine.start)
+        else:
+            from summarizer.models import warm_up
+
+            await loop.run_in_executor(None, warm_up, self.settings.models)
+
     def start(self) -> None:
         """Start the workers and resume every job a previous run accepted but did not answer."""
         self._executor = ThreadPoolExecutor(self.settings.bot.workers, thread_name_prefix="engine")
@@ -105,6 +134,8 @@ class JobRunner:
         for task in self._workers:
             task.cancel()
         await asyncio.gather(*self._workers, return_exceptions=True)
+        if isinstance(self.engine, EnginePool):
+            self.engine.close()  # waiting worker threads get their answer (cut off) at once
         if self._executor:
             self._executor.shutdown(wait=False, cancel_futures=True)
 
@@ -161,7 +192,7 @@ class JobRunner:
         self._status_ids[job.id] = status.message_id  # kept here too while the database is unavailable
         try:
             self.storage.set_status_message(job.id, status.message_id)
-        except sqlite3.Error as exc:
+        except STORAGE_ERRORS as exc:
             log.error("storage unavailable (%s): status message of job %s kept in memory", exc, job.id)
 
     # -- working ---------------------------------------------------------------------
@@ -196,7 +227,7 @@ class JobRunner:
         job.status_message_id = job.status_message_id or self._status_ids.get(job.id)
         typing = asyncio.create_task(self._keep_typing(job.chat_id))
         try:
-            brief = await self._brief(job)
+            brief = await self._brief_once(job)
         finally:
             typing.cancel()
         if brief.error:
@@ -206,26 +237,37 @@ class JobRunner:
         elif job.url:
             try:
                 self.storage.cache_brief(cache_key(job.url, job.length), brief, self.settings.bot.cache_ttl_s)
-            except sqlite3.Error as exc:  # the answer matters more than the cache
+            except STORAGE_ERRORS as exc:  # the answer matters more than the cache
                 log.error("storage unavailable (%s): brief of job %s not cached", exc, job.id)
-        try:
-            await send_parts(self.bot, job.chat_id, brief_messages(brief), reply_to_id=job.reply_to,
-                             status_message_id=job.status_message_id, parts_sent=job.parts_sent,
-                             on_part_sent=lambda n: self.storage.set_parts_sent(job.id, n))
-        except Undeliverable as exc:
-            log.info("job %s: chat %s cannot be reached (%s); dropping the answer", job.id, job.chat_id, exc)
-        except BadRequest:
-            # Telegram refused the rendered brief (a rendering bug): still answer, never go silent.
-            log.exception("job %s: Telegram refused the brief", job.id)
-            fallback = Brief.failed(None, job.url, BriefError("engine_failed").info())
-            await send_parts(self.bot, job.chat_id, brief_messages(fallback), reply_to_id=job.reply_to,
-                             status_message_id=job.status_message_id)
+        await deliver_brief(self.bot, job, brief, lambda n: self.storage.set_parts_sent(job.id, n))
         self.storage.mark_job_done(job.id)
 
+    async def _brief_once(self, job: Job) -> Brief:
+        """The engine's brief, unless runs on this job keep taking the bot down (quarantine)."""
+        if job.unfinished_runs >= MAX_UNFINISHED_RUNS:
+            log.error("job %s quarantined: the engine started on it %s times and never returned (the bot "
+                      "stopped each time); it is answered with an error and not run again",
+                      job.id, job.unfinished_runs)
+            return Brief.failed(None, job.url, BriefError("engine_failed").info())
+        self.storage.engine_run_started(job.id)
+        try:
+            brief = await self._brief(job)
+        except asyncio.CancelledError:  # a graceful stop is not the job's fault
+            self.storage.engine_run_finished(job.id)
+            raise
+        self.storage.engine_run_finished(job.id)
+        return brief
+
     async def _brief(self, job: Job) -> Brief:
+        """Run the engine on one job: the seam a queue worker (Celery) would reuse."""
         source = Source(url=job.url) if job.url else Source(text=job.text or "")
-        call = functools.partial(self.engine, source, self.settings, id=f"job-{job.id}", length=job.length)
         loop = asyncio.get_running_loop()
+        if isinstance(self.engine, EnginePool):
+            # The pool enforces job_timeout_s and the memory limit itself (it kills the child);
+            # this thread only waits on a pipe, so it holds no GIL and is never left behind.
+            call = functools.partial(self.engine.brief, source, id=f"job-{job.id}", length=job.length)
+            return await loop.run_in_executor(self._executor, call)
+        call = functools.partial(self.engine, source, self.settings, id=f"job-{job.id}", length=job.length)
         try:
             return await asyncio.wait_for(loop.run_in_executor(self._executor, call),
                                           timeout=self.settings.bot.job_timeout_s)

@@ -5,19 +5,30 @@
 - ``updates``: every update received, stored *before* Telegram is told it arrived, so an
   update cut off by a crash is replayed on restart, and one already handled is skipped.
 - ``jobs``: accepted engine jobs; a job stays ``pending`` until its answer is sent, so a
-  restart resumes it (and answers it once).
+  restart resumes it (and answers it once). ``unfinished_runs`` counts engine runs on it that
+  never returned (the bot died during them): the job runner quarantines a job that has two.
 
-All calls are quick, synchronous and made from the event-loop thread only.
+Privacy: updates and jobs hold the text of people's messages. Finished ones are deleted after
+``[storage] retention_days``; pending ones when they are answered and that time has passed.
+
+The file is checked: opening one that is not a database, or a damaged one, raises
+``StorageError`` (one line, the bot refuses to start); a database that was deleted while the
+bot ran is reported in the log, at once and again at the next start (a marker file beside it
+remembers that it existed), instead of being silently replaced by an empty one.
+
+This class is the bot's whole storage interface (its public methods); all calls are quick,
+synchronous and made from the event-loop thread only.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import os
 import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from summarizer.types import Brief
 
@@ -49,6 +60,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     length TEXT NOT NULL,
     state TEXT NOT NULL DEFAULT 'pending',       -- 'pending' | 'done'
     parts_sent INTEGER NOT NULL DEFAULT 0,       -- answer messages already delivered
+    unfinished_runs INTEGER NOT NULL DEFAULT 0,  -- engine runs started and never returned
     created REAL NOT NULL,
     UNIQUE (update_id, seq)
 );
@@ -57,9 +69,16 @@ CREATE TABLE IF NOT EXISTS jobs (
 # How long a write waits for another connection's lock before failing with "database is locked".
 # Short, because calls are made from the event loop; callers retry later (see bot.app, bot.jobs).
 BUSY_TIMEOUT_S = 1.0
-# Finished updates and jobs are kept this long (for dedupe and debugging), then pruned.
-KEEP_DONE_S = 7 * 86_400
 PRUNE_EVERY_S = 3_600
+# Columns added after the first release, added to older files when they are opened.
+ADDED_COLUMNS = {"jobs": {"unfinished_runs": "INTEGER NOT NULL DEFAULT 0"}}
+MARKER_SUFFIX = ".created"  # beside the database: "a database was created here"
+
+log = logging.getLogger(__name__)
+
+
+class StorageError(Exception):
+    """The database file cannot be used (not a database, damaged, unreadable): a one-line reason."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +98,7 @@ class Job:
     source: dict[str, str]
     length: str
     parts_sent: int = 0
+    unfinished_runs: int = 0
 
     @property
     def url(self) -> str | None:
@@ -90,37 +110,94 @@ class Job:
 
 
 class Storage:
-    def __init__(self, path: str | Path):
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        # Autocommit: each write is durable at once. Used from the event-loop thread only, which
-        # may not be the thread that opened it.
-        self.db = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None,
-                                  check_same_thread=False)
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=FULL")
-        self.db.executescript(SCHEMA)
+    """The SQLite file of ``path``; ``retention_days``: how long finished updates and jobs are kept."""
+
+    def __init__(self, path: str | Path, retention_days: float = 7.0):
+        self.path = str(path)
+        self.keep_done_s = retention_days * 86_400
+        self._identity: tuple[int, int] | None = None  # (device, inode) of the file opened
+        self._file_problem_logged = False
+        existed = self.path == ":memory:" or Path(self.path).exists()
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            if not existed and Path(self.path + MARKER_SUFFIX).exists():
+                log.error("the database %s is missing, but a previous run created it (%s): chat settings, "
+                          "cached briefs and unanswered jobs of that run are lost; starting with an empty "
+                          "database", self.path, Path(self.path + MARKER_SUFFIX).read_text().strip())
+        try:
+            self.db = self._open()
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot use the database {self.path}: {exc} (restore it from a backup, or move "
+                               f"it away to start empty)") from None
+        if self.path != ":memory:":
+            stat = os.stat(self.path)
+            self._identity = (stat.st_dev, stat.st_ino)
+            if not existed:
+                Path(self.path + MARKER_SUFFIX).write_text(time.strftime("created %Y-%m-%d %H:%M:%S %Z\n"))
         self._last_prune = 0.0
 
+    def _open(self) -> sqlite3.Connection:
+        # Autocommit: each write is durable at once. Used from the event-loop thread only, which
+        # may not be the thread that opened it.
+        db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+        try:
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA journal_mode=WAL")  # "file is not a database" shows here
+            (check,) = db.execute("PRAGMA quick_check").fetchone()
+            if check != "ok":
+                raise sqlite3.DatabaseError(f"damaged ({check})")
+            db.execute("PRAGMA synchronous=FULL")
+            db.executescript(SCHEMA)
+            for table, columns in ADDED_COLUMNS.items():
+                have = {row["name"] for row in db.execute(f"PRAGMA table_info({table})")}
+                for name, definition in columns.items():
+                    if name not in have:
+                        db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {definition}")
+        except BaseException:
+            db.close()
+            raise
+        return db
+
     def close(self) -> None:
+        """Close the connection (every write is already on disk)."""
         self.db.close()
 
+    def check_file(self) -> bool:
+        """Whether the file opened is still the one at ``path``; a deleted or replaced file is
+        logged (once): what this run stores from then on would be lost when it stops."""
+        if self._identity is None:
+            return True
+        try:
+            stat = os.stat(self.path)
+            same = (stat.st_dev, stat.st_ino) == self._identity
+        except FileNotFoundError:
+            same = False
+        if not same and not self._file_problem_logged:
+            self._file_problem_logged = True
+            log.error("the database file %s was deleted or replaced while the bot runs: chat settings and "
+                      "jobs stored from now on are lost when the bot stops; restore the file and restart the bot",
+                      self.path)
+        return same
+
     def prune(self, now: float | None = None) -> None:
+        """Delete expired cache entries, and finished updates and jobs older than the retention time."""
         now = time.time() if now is None else now
         self._last_prune = now
+        self.check_file()
         self.db.execute("DELETE FROM brief_cache WHERE expires < ?", (now,))
-        self.db.execute("DELETE FROM updates WHERE state = 'done' AND received < ?", (now - KEEP_DONE_S,))
-        self.db.execute("DELETE FROM jobs WHERE state = 'done' AND created < ?", (now - KEEP_DONE_S,))
+        self.db.execute("DELETE FROM updates WHERE state = 'done' AND received < ?", (now - self.keep_done_s,))
+        self.db.execute("DELETE FROM jobs WHERE state = 'done' AND created < ?", (now - self.keep_done_s,))
 
     # -- chat settings ---------------------------------------------------------------
     def chat_settings(self, chat_id: int, default_length: str) -> ChatSettings:
+        """A chat's choices; a chat that chose nothing gets ``default_length`` and no auto mode."""
         row = self.db.execute("SELECT length, auto FROM chat_settings WHERE chat_id = ?", (chat_id,)).fetchone()
         if row is None:
             return ChatSettings(length=default_length, auto=False)
         return ChatSettings(length=row["length"] or default_length, auto=bool(row["auto"]))
 
     def save_chat_settings(self, chat_id: int, chat: ChatSettings) -> None:
+        """Replace a chat's choices."""
         self.db.execute(
             "INSERT INTO chat_settings (chat_id, length, auto) VALUES (?, ?, ?) "
             "ON CONFLICT(chat_id) DO UPDATE SET length = excluded.length, auto = excluded.auto",
@@ -129,6 +206,7 @@ class Storage:
 
     # -- brief cache -----------------------------------------------------------------
     def cached_brief(self, key: str, now: float | None = None) -> Brief | None:
+        """The brief stored under ``key`` (``bot.inputs.cache_key``) unless it expired."""
         now = time.time() if now is None else now
         row = self.db.execute("SELECT brief_json, expires FROM brief_cache WHERE key = ?", (key,)).fetchone()
         if row is None or row["expires"] < now:
@@ -136,6 +214,7 @@ class Storage:
         return Brief.from_dict(json.loads(row["brief_json"]))
 
     def cache_brief(self, key: str, brief: Brief, ttl_s: float) -> None:
+        """Keep a successful brief for ``ttl_s`` seconds, without the article text."""
         data = brief.to_dict()
         data["text"] = ""  # the article body is not shown; keep the cache small
         self.db.execute(
@@ -145,21 +224,26 @@ class Storage:
 
     # -- received updates ------------------------------------------------------------
     def record_update(self, update_id: int, payload: str) -> None:
+        """Store an update as received (before Telegram is told it arrived)."""
         if time.time() - self._last_prune > PRUNE_EVERY_S:  # a long-running bot prunes as it goes
             self.prune()
+        self.check_file()  # a stat per update: cheap, and it says so before anything is stored in vain
         self.db.execute(
             "INSERT OR IGNORE INTO updates (update_id, payload, received) VALUES (?, ?, ?)",
             (update_id, payload, time.time()),
         )
 
     def update_done(self, update_id: int) -> bool:
+        """Whether this update was handled already (a second delivery is skipped)."""
         row = self.db.execute("SELECT state FROM updates WHERE update_id = ?", (update_id,)).fetchone()
         return row is not None and row["state"] == "done"
 
     def mark_update_done(self, update_id: int) -> None:
+        """Its handlers returned: it is not replayed at the next start."""
         self.db.execute("UPDATE updates SET state = 'done' WHERE update_id = ?", (update_id,))
 
     def unfinished_updates(self) -> list[str]:
+        """Payloads (JSON) of updates stored but not handled, oldest first: replayed at start."""
         rows = self.db.execute("SELECT payload FROM updates WHERE state = 'new' ORDER BY update_id")
         return [r["payload"] for r in rows]
 
@@ -176,27 +260,37 @@ class Storage:
         return _job(row), cur.rowcount == 1
 
     def has_job(self, update_id: int, seq: int) -> bool:
+        """Whether input ``seq`` of this update already has a job (answered or pending)."""
         return self.db.execute("SELECT 1 FROM jobs WHERE update_id = ? AND seq = ?", (update_id, seq)).fetchone() is not None
 
     def set_status_message(self, job_id: int, message_id: int) -> None:
+        """Remember the "Reading…" message that the answer will replace."""
         self.db.execute("UPDATE jobs SET status_message_id = ? WHERE id = ?", (message_id, job_id))
 
     def set_parts_sent(self, job_id: int, parts: int) -> None:
+        """Answer messages delivered so far (a resumed job sends only the rest)."""
         self.db.execute("UPDATE jobs SET parts_sent = ? WHERE id = ?", (parts, job_id))
 
+    def engine_run_started(self, job_id: int) -> None:
+        """Count an engine run on this job before it starts (kept if the bot dies during it)."""
+        self.db.execute("UPDATE jobs SET unfinished_runs = unfinished_runs + 1 WHERE id = ?", (job_id,))
+
+    def engine_run_finished(self, job_id: int) -> None:
+        """The engine returned (with a brief or an error): no run of this job is left unfinished."""
+        self.db.execute("UPDATE jobs SET unfinished_runs = 0 WHERE id = ?", (job_id,))
+
     def mark_job_done(self, job_id: int) -> None:
+        """The job is answered: it is never resumed."""
         self.db.execute("UPDATE jobs SET state = 'done' WHERE id = ?", (job_id,))
 
     def pending_jobs(self) -> list[Job]:
+        """Jobs not answered yet, oldest first (resumed at start)."""
         return [_job(r) for r in self.db.execute("SELECT * FROM jobs WHERE state = 'pending' ORDER BY id")]
 
     def pending_job(self, job_id: int) -> Job | None:
+        """The job if it still waits for its answer."""
         row = self.db.execute("SELECT * FROM jobs WHERE id = ? AND state = 'pending'", (job_id,)).fetchone()
         return _job(row) if row else None
-
-    def job_states(self) -> list[dict[str, Any]]:
-        """All jobs as plain dicts (tests and debugging)."""
-        return [dict(r) for r in self.db.execute("SELECT * FROM jobs ORDER BY id")]
 
 
 def _job(row: sqlite3.Row) -> Job:
@@ -210,4 +304,5 @@ def _job(row: sqlite3.Row) -> Job:
         source=json.loads(row["source_json"]),
         length=row["length"],
         parts_sent=row["parts_sent"],
+        unfinished_runs=row["unfinished_runs"],
     )

@@ -33,7 +33,7 @@ from psycopg.rows import dict_row
 
 from summarizer.types import Brief
 
-from .storage import KEEP_DONE_S, PRUNE_EVERY_S, ChatSettings, Job
+from .storage import PRUNE_EVERY_S, ChatSettings, Job
 from .stores import StorageUnavailable
 
 CONNECT_TIMEOUT_S = 5
@@ -72,6 +72,7 @@ MIGRATIONS: list[tuple[int, str]] = [
             length TEXT NOT NULL,
             state TEXT NOT NULL DEFAULT 'pending',  -- 'pending' | 'done'
             parts_sent INTEGER NOT NULL DEFAULT 0,
+            unfinished_runs INTEGER NOT NULL DEFAULT 0,  -- engine runs started and never returned
             created DOUBLE PRECISION NOT NULL,
             UNIQUE (update_id, seq)
         );
@@ -104,8 +105,11 @@ class Claim:
 
 
 class PostgresStorage:
-    def __init__(self, url: str, *, migrate: bool = True):
+    """The PostgreSQL database of ``url``; ``retention_days``: how long finished updates and jobs are kept."""
+
+    def __init__(self, url: str, retention_days: float = 7.0, *, migrate: bool = True):
         self.url = url
+        self.keep_done_s = retention_days * 86_400
         self._conn: psycopg.Connection | None = None
         self._lock = threading.Lock()  # one statement at a time on the shared connection
         self._poller_conn: psycopg.Connection | None = None
@@ -171,13 +175,17 @@ class PostgresStorage:
         with self._db() as db:
             return db.execute("SELECT max(version) AS v FROM schema_version").fetchone()["v"]
 
+    def check_file(self) -> bool:
+        """No file to lose: the server keeps the data (see ``bot.storage.Storage.check_file``)."""
+        return True
+
     def prune(self, now: float | None = None) -> None:
         now = time.time() if now is None else now
         self._last_prune = now
         with self._db() as db:
             db.execute("DELETE FROM brief_cache WHERE expires < %s", (now,))
-            db.execute("DELETE FROM updates WHERE state = 'done' AND received < %s", (now - KEEP_DONE_S,))
-            db.execute("DELETE FROM jobs WHERE state = 'done' AND created < %s", (now - KEEP_DONE_S,))
+            db.execute("DELETE FROM updates WHERE state = 'done' AND received < %s", (now - self.keep_done_s,))
+            db.execute("DELETE FROM jobs WHERE state = 'done' AND created < %s", (now - self.keep_done_s,))
 
     # -- chat settings ---------------------------------------------------------------
     def chat_settings(self, chat_id: int, default_length: str) -> ChatSettings:
@@ -277,6 +285,15 @@ class PostgresStorage:
         with self._db() as db:
             db.execute("UPDATE jobs SET parts_sent = greatest(parts_sent, %s) WHERE id = %s", (parts, job_id))
 
+    def engine_run_started(self, job_id: int) -> None:
+        """Count an engine run on this job before it starts (kept if the process dies during it)."""
+        with self._db() as db:
+            db.execute("UPDATE jobs SET unfinished_runs = unfinished_runs + 1 WHERE id = %s", (job_id,))
+
+    def engine_run_finished(self, job_id: int) -> None:
+        with self._db() as db:
+            db.execute("UPDATE jobs SET unfinished_runs = 0 WHERE id = %s", (job_id,))
+
     def mark_job_done(self, job_id: int) -> None:
         with self._db() as db:
             # claimed_by stays: which worker answered (debugging, the tests' fairness figures)
@@ -290,10 +307,6 @@ class PostgresStorage:
         with self._db() as db:
             row = db.execute("SELECT * FROM jobs WHERE id = %s AND state = 'pending'", (job_id,)).fetchone()
         return _job(row) if row else None
-
-    def job_states(self) -> list[dict[str, Any]]:
-        with self._db() as db:
-            return [dict(r) for r in db.execute("SELECT * FROM jobs ORDER BY id")]
 
     # -- several workers -------------------------------------------------------------
     def claim_job(self, job_id: int, owner: str, lease_s: float) -> Claim:
@@ -377,4 +390,5 @@ def _job(row: dict[str, Any]) -> Job:
         source=json.loads(row["source_json"]),
         length=row["length"],
         parts_sent=row["parts_sent"],
+        unfinished_runs=row["unfinished_runs"],
     )

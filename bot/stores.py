@@ -11,16 +11,12 @@ be reached raises one of ``STORAGE_ERRORS``; callers retry later, as they do for
 from __future__ import annotations
 
 import sqlite3
-from typing import Any, Protocol
-from urllib.parse import urlsplit
+from typing import Protocol
 
 from summarizer.settings import Settings
 from summarizer.types import Brief
 
 from .storage import ChatSettings, Job, Storage
-
-SCHEMES = ("sqlite", "postgresql", "postgres")
-
 
 class StorageUnavailable(Exception):
     """The database server cannot be reached right now (down, restarting, network): try again later."""
@@ -51,25 +47,25 @@ class StorageBackend(Protocol):
     def mark_job_done(self, job_id: int) -> None: ...
     def pending_jobs(self) -> list[Job]: ...
     def pending_job(self, job_id: int) -> Job | None: ...
-    def job_states(self) -> list[dict[str, Any]]: ...
+    def engine_run_started(self, job_id: int) -> None: ...
+    def engine_run_finished(self, job_id: int) -> None: ...
+    def check_file(self) -> bool: ...
 
 
 def storage_url(settings: Settings) -> str:
-    """``[storage] url``, or the SQLite file of ``[storage] path`` when no URL is set; checked."""
-    url = settings.storage.url or f"sqlite:///{settings.storage.path}"
-    scheme = urlsplit(url).scheme
-    if scheme not in SCHEMES:
-        raise ValueError(f"[storage] url {url.split(':', 1)[0]!r}: use sqlite:///FILE or postgresql://…")
-    return url
+    """``[storage] url`` (its scheme checked with the settings), or the SQLite file of ``[storage] path``."""
+    return settings.storage.url or f"sqlite:///{settings.storage.path}"
 
 
 def open_storage(settings: Settings) -> StorageBackend:
     url = storage_url(settings)
+    keep = settings.storage.retention_days
     if url.startswith("sqlite:"):
-        return Storage(url[len("sqlite:///"):] if url.startswith("sqlite:///") else url[len("sqlite:"):])
+        return Storage(url[len("sqlite:///"):] if url.startswith("sqlite:///") else url[len("sqlite:"):],
+                       retention_days=keep)
     from .storage_pg import PostgresStorage  # psycopg is imported only when it is used
 
-    return PostgresStorage(url)
+    return PostgresStorage(url, retention_days=keep)
 
 
 # How long a front's claim on an update lasts: handling one only stores it and queues jobs.

@@ -255,15 +255,11 @@ def _later(task: Any, reason: str) -> Exception:
 
 # -- the command -------------------------------------------------------------------------
 def check_queue_settings(settings: Settings) -> None:
-    """Settings the celery backend needs, checked at start with the allowed values in the message."""
-    if settings.queue.backend not in ("local", "celery"):
-        raise SystemExit(f"unknown [queue] backend {settings.queue.backend!r}: use 'local' or 'celery'")
-    if settings.queue.backend == "celery":
-        if not settings.storage.url.startswith(("postgresql://", "postgres://")):
-            raise SystemExit("[queue] backend = 'celery' needs [storage] url = 'postgresql://…' "
-                             "(the state every front and worker shares)")
-        if not settings.queue.broker_url.startswith(("redis://", "rediss://")):
-            raise SystemExit("[queue] broker_url must be redis://HOST:PORT/DB (or rediss:// with TLS)")
+    """The celery backend needs state every front and worker shares (each key itself is checked with
+    the settings)."""
+    if settings.queue.backend == "celery" and not settings.storage.url.startswith(("postgresql:", "postgres:")):
+        raise SystemExit("[queue] backend = 'celery' needs [storage] url = 'postgresql://…' "
+                         "(the state every front and worker shares)")
 
 
 def check_broker(settings: Settings) -> None:

@@ -21,7 +21,6 @@ the ratio as little as possible. Results also go to a JSON file
 from __future__ import annotations
 
 import argparse
-import contextlib
 import html
 import io
 import json
@@ -31,7 +30,6 @@ import re
 import resource
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,7 +42,6 @@ EXAMPLE_FILE = PROJECT_ROOT / "examples" / "peskov-lavrov.txt"
 SHORT_WORDS = 400  # fewer words than this: "short"
 LONG_WORDS = 1000  # more words than this: "long"
 GROUPS = ("short", "medium", "long")
-STAGES = ("extract", "parse", "summarize", "speakers", "total")
 
 # Targets from the speed issue, printed next to the numbers they judge.
 TARGET_MEDIUM_P50_MS = 400
@@ -310,25 +307,21 @@ def floor_ratio(rows: list[dict[str, Any]], kind: str = "text") -> dict[str, Any
 # --- batch throughput -------------------------------------------------------------------------------------
 
 
-def measure_batch(articles: list[BenchArticle]) -> dict[str, Any]:
-    """``briefbot batch`` on the articles as text, in this process (models already warm)."""
-    from .cli import main as cli_main
+def measure_batch(articles: list[BenchArticle], settings: Settings) -> dict[str, Any]:
+    """``briefbot batch``'s loop (``sources.brief_many``, one JSON line per brief) on the articles
+    as text, in this process (models already warm; no file or progress bar on the clock)."""
+    from .sources import brief_many
 
-    with tempfile.TemporaryDirectory() as tmp:
-        in_path, out_path = Path(tmp) / "in.jsonl", Path(tmp) / "out.jsonl"
-        in_path.write_text("".join(json.dumps({"id": a.id, "text": a.text}) + "\n" for a in articles), encoding="utf-8")
-        stderr = io.StringIO()  # the progress bar, and what went wrong if anything did
-        t0 = time.perf_counter()
-        with contextlib.redirect_stderr(stderr):
-            status = cli_main(["batch", str(in_path), str(out_path)])
-        elapsed = time.perf_counter() - t0
-        if not out_path.is_file():
-            return {"articles": len(articles), "exit_status": status, "error": stderr.getvalue().strip()[-500:]}
-        briefs = [json.loads(line) for line in out_path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    failed = sum(1 for b in briefs if b.get("error"))
+    lines = [json.dumps({"id": a.id, "text": a.text}) for a in articles]
+    out = io.StringIO()
+    failed = 0
+    t0 = time.perf_counter()
+    for brief in brief_many(lines, settings):
+        failed += brief.error is not None
+        out.write(json.dumps(brief.to_dict(), ensure_ascii=False) + "\n")
+    elapsed = time.perf_counter() - t0
     return {
         "articles": len(articles),
-        "exit_status": status,
         "failed": failed,
         "seconds": round(elapsed, 3),
         "articles_per_s": round(len(articles) / elapsed, 3) if elapsed > 0 else None,
@@ -430,7 +423,7 @@ def main(argv: list[str] | None = None) -> int:
     results["peak_rss_mb_models_loaded"] = round(peak_rss_mb(), 1)
 
     if args.cold_file.is_file():  # the example file, warm (the lead asks for it next to its cold time)
-        from .cli import read_source
+        from .sources import read_source
 
         source = read_source(str(args.cold_file), settings)
         ms, brief = _best_of(max(3, repeats), lambda: make_brief(source, settings))
@@ -449,7 +442,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if not args.no_batch:
         progress(f"batch: {len(articles)} articles\n")
-        results["batch"] = measure_batch(articles)
+        results["batch"] = measure_batch(articles, settings)
 
     results["peak_rss_mb"] = round(peak_rss_mb(), 1)
     results["environment"]["load_avg_end"] = [round(x, 2) for x in os.getloadavg()]
@@ -524,9 +517,7 @@ def format_report(results: dict[str, Any]) -> str:
             lines.append(f"pipeline / floor ({kind}): {r['ratio']}{_verdict(r['ratio'] <= TARGET_RATIO)}  "
                          f"target <= {TARGET_RATIO}  (per-article median {r['median_per_article']}; {groups})")
     batch = results.get("batch")
-    if batch and "error" in batch:
-        lines.append(f"batch FAILED (exit status {batch['exit_status']}): {batch['error']}")
-    elif batch:
+    if batch:
         lines.append(f"batch: {batch['articles']} articles in {batch['seconds']} s = {batch['articles_per_s']} articles/s"
                      f" ({batch['failed']} failed)")
     lines.append(f"peak RSS: {results['peak_rss_mb_models_loaded']} MB with both models loaded, "

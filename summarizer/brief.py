@@ -64,7 +64,7 @@ def analyze(article: Article, settings: Settings, *, length: str | None = None, 
     """Run the models on an extracted article: one spaCy parse shared by both analyses."""
     from .models import get_nlp
     from .speakers import attribute_quotes
-    from .summarize import summarize
+    from .engines import summarize
 
     timings = {} if timings is None else timings
     with _timed(timings, "parse"):

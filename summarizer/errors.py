@@ -1,30 +1,54 @@
-"""The one exception the engine raises for bad input, with a stable ``code``.
+"""The one exception the engine raises for bad input, with a stable ``code``, and the one
+table of codes: what each means (the default message, in the JSON and on the CLI) and the
+friendly sentence people read in the chat.
 
-Codes are part of the JSON contract and the bot maps them to friendly sentences,
-so add new ones here rather than inventing strings at raise sites.
+Codes are part of the JSON contract, so add new ones here rather than inventing strings at
+raise sites; the renderer and the bot take their sentences from this table.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from .types import ErrorInfo
 
-# code -> what it means (also the default message)
-ERROR_CODES: dict[str, str] = {
-    "bad_source": "The source is not a URL, a readable file or '-'.",
-    "bad_url": "The link is not a valid http(s) URL.",
-    "blocked_address": "The link points to an address that is not allowed.",
-    "blocked_port": "The link uses a port that is not allowed.",
-    "fetch_failed": "The page could not be fetched.",
-    "fetch_timeout": "The site took too long to answer.",
-    "http_error": "The site answered with an error.",
-    "too_many_redirects": "The link redirects too many times.",
-    "not_html": "The link is not a web page.",
-    "too_large": "The page or text is too large.",
-    "bad_encoding": "The input is not readable text.",
-    "no_article_text": "No article text was found.",
-    "too_short": "The text is too short to be an article.",
-    "engine_failed": "The article could not be analysed.",
-    "timeout": "The article took too long to analyse.",
+
+@dataclass(frozen=True)
+class ErrorCode:
+    message: str  # what it means; the default message of a BriefError
+    friendly: str  # one sentence for the chat (render.render_error_text)
+
+
+ERROR_CODES: dict[str, ErrorCode] = {
+    "bad_source": ErrorCode("The source is not a URL, a readable file or '-'.",
+                            "I need a link, a file or some article text to brief."),
+    "bad_url": ErrorCode("The link is not a valid http(s) URL.",
+                         "That doesn't look like a web link I can open."),
+    "blocked_address": ErrorCode("The link points to an address that is not allowed.",
+                                 "I can't open links to private or local addresses."),
+    "blocked_port": ErrorCode("The link uses a port that is not allowed.",
+                              "I can't open links on that port."),
+    "fetch_failed": ErrorCode("The page could not be fetched.",
+                              "I couldn't reach that site. Please check the link or try again later."),
+    "fetch_timeout": ErrorCode("The site took too long to answer.",
+                               "That site took too long to answer. Please try again later."),
+    "http_error": ErrorCode("The site answered with an error.",
+                            "The site answered with an error, so I couldn't read the article."),
+    "too_many_redirects": ErrorCode("The link redirects too many times.",
+                                    "That link keeps redirecting, so I gave up."),
+    "not_html": ErrorCode("The link is not a web page.",
+                          "That link isn't a web page with an article (it may be a file or an image)."),
+    "too_large": ErrorCode("The page or text is too large.",
+                           "That page is too large for me to read."),
+    "bad_encoding": ErrorCode("The input is not readable text.",
+                              "I couldn't read that text: it doesn't look like readable text."),
+    # Also what too little text is: pasted text under [extract] min_chars has no article in it.
+    "no_article_text": ErrorCode("No article text was found.",
+                                 "I couldn't find an article there: the page may be empty, a paywall or not a news story."),
+    "engine_failed": ErrorCode("The article could not be analysed.",
+                               "Something went wrong while I was reading that article. Please try again later."),
+    "timeout": ErrorCode("The article took too long to analyse.",
+                         "That article took too long to read. Please try again later."),
 }
 
 
@@ -35,7 +59,7 @@ class BriefError(Exception):
         if code not in ERROR_CODES:
             raise ValueError(f"unknown error code {code!r}")
         self.code = code
-        self.message = message or ERROR_CODES[code]
+        self.message = message or ERROR_CODES[code].message
         super().__init__(f"{code}: {self.message}")
 
     def info(self) -> ErrorInfo:

@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .settings import ModelSettings
+from .settings import EMBEDDER_DTYPES, ModelSettings
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -32,7 +32,6 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 _lock = threading.Lock()
 
-EMBEDDER_DTYPES = ("auto", "float32", "bfloat16", "int8")
 PAD_MULTIPLE = 8
 
 

@@ -10,8 +10,9 @@ import html
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Callable
+from typing import Callable, Iterator
 
+from .errors import ERROR_CODES
 from .types import Brief, Quote, Speaker
 
 TELEGRAM_LIMIT = 4096
@@ -27,30 +28,14 @@ class RenderLimits:
     max_title_chars: int = 300
     max_site_chars: int = 100
     max_name_chars: int = 120  # a speaker's name or role
-
-
-# One friendly sentence per error code, for the chat and the CLI.
-FRIENDLY_ERRORS: dict[str, str] = {
-    "bad_source": "I need a link, a file or some article text to brief.",
-    "bad_url": "That doesn't look like a web link I can open.",
-    "blocked_address": "I can't open links to private or local addresses.",
-    "blocked_port": "I can't open links on that port.",
-    "fetch_failed": "I couldn't reach that site. Please check the link or try again later.",
-    "fetch_timeout": "That site took too long to answer. Please try again later.",
-    "http_error": "The site answered with an error, so I couldn't read the article.",
-    "too_many_redirects": "That link keeps redirecting, so I gave up.",
-    "not_html": "That link isn't a web page with an article (it may be a file or an image).",
-    "too_large": "That page is too large for me to read.",
-    "bad_encoding": "I couldn't read that text: it doesn't look like readable text.",
-    "no_article_text": "I couldn't find an article there: the page may be empty, a paywall or not a news story.",
-    "too_short": "That text is too short to be an article.",
-    "engine_failed": "Something went wrong while I was reading that article. Please try again later.",
-    "timeout": "That article took too long to read. Please try again later.",
-}
+    # A longer source URL is not linked (the site is shown in italics): a link of thousands of
+    # characters cannot be carried into a continuation message and helps no reader.
+    max_link_chars: int = 2048
 
 
 def render_error_text(code: str) -> str:
-    return FRIENDLY_ERRORS.get(code, FRIENDLY_ERRORS["engine_failed"])
+    """The friendly sentence for an error code (errors.ERROR_CODES); an unknown code reads as engine_failed."""
+    return ERROR_CODES.get(code, ERROR_CODES["engine_failed"]).friendly
 
 
 def render_error_html(code: str) -> str:
@@ -126,8 +111,8 @@ def render_text(brief: Brief, limits: RenderLimits = RenderLimits()) -> str:
     return _render(brief, limits, esc=str, bold=str, source_line=str)
 
 
-def _safe_href(url: str | None) -> str | None:
-    if url and re.match(r"^https?://[^\s\"<>]+$", url, re.IGNORECASE):
+def _safe_href(url: str | None, max_chars: int) -> str | None:
+    if url and len(url) <= max_chars and re.match(r"^https?://[^\s\"<>]+$", url, re.IGNORECASE):
         return html.escape(url, quote=True)
     return None
 
@@ -143,7 +128,7 @@ def render_telegram_html(brief: Brief, limits: RenderLimits = RenderLimits()) ->
     def bold(s: str) -> str:
         return f"<b>{s}</b>"
 
-    href = _safe_href(brief.url)
+    href = _safe_href(brief.url, limits.max_link_chars)
 
     def source_line(s: str) -> str:
         return f'<a href="{href}">{esc(s)}</a>' if href else f"<i>{esc(s)}</i>"
@@ -151,78 +136,190 @@ def render_telegram_html(brief: Brief, limits: RenderLimits = RenderLimits()) ->
     return _render(brief, limits, esc, bold, source_line)
 
 
-_TAG = re.compile(r"<(/?)([a-z]+)[^>]*>")
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (a character outside the BMP, such as most
+    emoji, is two)."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+# The smallest message limit split_message accepts: room for a few nested tags and some text.
+MIN_SPLIT_LIMIT = 32
+
+_TAG = re.compile(r"<(/?)([a-z]+)[^<>]*>")
+# One unit of Telegram HTML for the splitter (each pattern stops at the next "<", so scanning is
+# linear even on a run of unclosed "<"): a tag, an entity, a space or line break (where a
+# message may end), a run of other text, or a lone character (an '&' that starts no entity).
+_HTML_TOKEN = re.compile(r"<[^<>]*>|&#?\w+;|[ \n]|[^<& \n]+|.", re.DOTALL)
 
 
 def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
-    """Split Telegram HTML into messages of at most ``limit`` characters.
+    """Split Telegram HTML into messages of at most ``limit`` UTF-16 code units each.
 
-    Cuts at paragraph breaks first, then line breaks, then spaces; a cut never falls
-    inside a tag or an entity, and tags open at a cut are closed and reopened.
+    The whole message is counted, markup included, so a part is never longer than Telegram
+    allows (it counts only the visible text). Cuts fall at paragraph breaks first, then line
+    breaks, then spaces; a cut never falls inside a tag or an entity, and tags open at a cut
+    are closed and reopened. Every step consumes input, so splitting always ends: a tag too
+    long to reopen in a fresh message (a link to a URL of thousands of characters) is dropped,
+    with its text kept unformatted, instead of being carried from part to part.
     """
+    if limit < MIN_SPLIT_LIMIT:
+        raise ValueError(f"message limit {limit} is below {MIN_SPLIT_LIMIT}")
     return _pack(text, limit, ["\n\n", "\n"]) or [""]
 
 
 def _pack(text: str, limit: int, separators: list[str]) -> list[str]:
     """Greedily join the pieces of ``text`` split at the first separator, recursing for oversize pieces."""
-    if len(text) <= limit:
+    if utf16_len(text) <= limit:
         return [text] if text else []
     if not separators:
-        return _split_long(text, limit)
+        return _HtmlSplitter(limit).split(text)
     sep, rest = separators[0], separators[1:]
     chunks: list[str] = []
-    current = ""
-    for piece in text.split(sep):
-        candidate = f"{current}{sep}{piece}" if current else piece
-        if len(candidate) <= limit:
-            current = candidate
+    current, current_len = "", 0
+    for piece in _pieces_outside_tags(text, sep):
+        piece_len = utf16_len(piece)
+        if current and current_len + len(sep) + piece_len <= limit:
+            current, current_len = f"{current}{sep}{piece}", current_len + len(sep) + piece_len
+            continue
+        if not current and piece_len <= limit:
+            current, current_len = piece, piece_len
             continue
         if current:
             chunks.append(current)
         parts = _pack(piece, limit, rest)
         chunks.extend(parts[:-1])
         current = parts[-1] if parts else ""
+        current_len = utf16_len(current)
     if current:
         chunks.append(current)
     return chunks
 
 
-def _split_long(para: str, limit: int) -> list[str]:
-    """Split one paragraph at line breaks or spaces outside tags, balancing open tags."""
-    # Split points: positions of "\n" or " " that are outside any tag.
-    tokens = re.split(r"(<[^>]*>|\n| )", para)
-    out: list[str] = []
-    open_tags: list[tuple[str, str]] = []  # (name, full opening tag)
-    current = ""
+def _pieces_outside_tags(text: str, sep: str) -> Iterator[str]:
+    """``text.split(sep)``, except that a separator between a tag and its end does not split."""
+    pending: list[str] = []
+    depth = 0
+    for piece in text.split(sep):
+        pending.append(piece)
+        for m in _TAG.finditer(piece):
+            depth += -1 if m.group(1) else 1
+        if depth <= 0:
+            yield sep.join(pending)
+            pending, depth = [], 0
+    if pending:
+        yield sep.join(pending)
 
-    def closing() -> str:
-        return "".join(f"</{name}>" for name, _ in reversed(open_tags))
 
-    for tok in tokens:
-        if not tok:
-            continue
-        reserve = len(closing()) + 1
-        if len(current) + len(tok) + reserve > limit and current.strip():
-            out.append(current.rstrip() + closing())
-            current = "".join(tag for _, tag in open_tags)
-            if tok in (" ", "\n"):
-                continue
-        while len(current) + len(tok) + len(closing()) > limit:  # one token longer than a message
-            room = max(1, limit - len(current) - len(closing()))
-            amp = tok.rfind("&", 0, room)
-            if amp > 0 and ";" not in tok[amp:room]:  # never cut inside an entity like &amp;
-                room = amp
-            out.append(current + tok[:room] + closing())
-            tok = tok[room:]
-            current = "".join(tag for _, tag in open_tags)
-        m = _TAG.fullmatch(tok)
-        if m:
-            if m.group(1):
-                if open_tags and open_tags[-1][0] == m.group(2):
-                    open_tags.pop()
+@dataclass
+class _OpenTag:
+    name: str
+    tag: str  # the opening tag as written, to reopen it in the next part
+    kept: bool  # False: dropped (too long to carry), its text goes on unformatted
+
+
+class _HtmlSplitter:
+    """Cut one oversize paragraph of Telegram HTML into parts at spaces or line breaks outside tags.
+
+    Invariant: the current part plus the closing tags it needs never exceeds the limit, and the
+    kept open tags (reopened in every part) take at most half of it, so the next token always
+    fits after a cut: every step consumes input and the splitting ends in linear time.
+    """
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.parts: list[str] = []
+        self.buf: list[str] = []
+        self.size = 0  # UTF-16 length of buf
+        self.has_text = False
+        self.stack: list[_OpenTag] = []
+        self.opening_size = 0  # UTF-16 length of the kept open tags (what reopening costs)
+        self.closing_size = 0  # ... and of their closing tags (what a part must keep room for)
+
+    def split(self, para: str) -> list[str]:
+        for m in _HTML_TOKEN.finditer(para):
+            tok = m.group(0)
+            tag = _TAG.fullmatch(tok) if tok.startswith("<") else None
+            if tag and tag.group(1):
+                self._close(tag.group(2))
+            elif tag:
+                self._open(tag.group(2), tok)
+            elif tok in (" ", "\n"):
+                if not self.has_text:
+                    continue  # whitespace opening a part (Telegram trims it anyway)
+                if not self._fits(1):
+                    self._flush()  # whitespace at a cut is dropped
+                    continue
+                self._add(tok, 1, text=False)
             else:
-                open_tags.append((m.group(2), tok))
-        current += tok
-    if current.strip():
-        out.append(current)
-    return out
+                self._text(tok)
+        if self.has_text:
+            self.parts.append("".join(self.buf) + self._closing())
+        return self.parts
+
+    def _fits(self, size: int) -> bool:
+        return self.size + size + self.closing_size <= self.limit
+
+    def _add(self, tok: str, size: int, *, text: bool) -> None:
+        self.buf.append(tok)
+        self.size += size
+        self.has_text = self.has_text or text
+
+    def _closing(self) -> str:
+        return "".join(f"</{t.name}>" for t in reversed(self.stack) if t.kept)
+
+    def _flush(self) -> None:
+        """End the current part (one with no text yet is only tags: it is discarded) and start
+        the next with the kept open tags reopened."""
+        if self.has_text:
+            self.parts.append("".join(self.buf).rstrip(" \n") + self._closing())
+        if self.opening_size + self.closing_size > self.limit // 2:
+            for t in self.stack:  # reopening would leave too little room for text: go on unformatted
+                t.kept = False
+            self.opening_size = self.closing_size = 0
+        reopen = "".join(t.tag for t in self.stack if t.kept)
+        self.buf, self.size, self.has_text = [reopen], self.opening_size, False
+
+    def _open(self, name: str, tok: str) -> None:
+        size, closer = utf16_len(tok), len(name) + 3
+        # A tag that could not be reopened in a fresh part with half of it left for text is
+        # dropped at once: carrying it would leave parts with (almost) no room to progress.
+        kept = self.opening_size + self.closing_size + size + closer <= self.limit // 2
+        if kept:
+            if not self._fits(size + closer + 1):
+                self._flush()
+            self._add(tok, size, text=False)
+            self.opening_size += size
+            self.closing_size += closer
+        self.stack.append(_OpenTag(name, tok, kept))
+
+    def _close(self, name: str) -> None:
+        if not self.stack or self.stack[-1].name != name:
+            return  # a closing tag without its opening tag would be malformed: dropped
+        opened = self.stack.pop()
+        if opened.kept:
+            closer = f"</{name}>"
+            self.opening_size -= utf16_len(opened.tag)
+            self.closing_size -= len(closer)
+            self._add(closer, len(closer), text=False)  # its room was reserved in closing_size
+
+    def _text(self, tok: str) -> None:
+        size = utf16_len(tok)
+        if not self._fits(size):
+            self._flush()
+        if self._fits(size):
+            self._add(tok, size, text=True)
+            return
+        # Longer than a whole message (a run of text without spaces): cut between characters,
+        # filling each part. An entity never reaches here (a few units; half of a part is text).
+        while tok:
+            room = self.limit - self.size - self.closing_size
+            piece = tok[:room]
+            while piece and (excess := utf16_len(piece) - room) > 0:  # two-unit characters
+                piece = piece[: len(piece) - (excess + 1) // 2]
+            if not piece:
+                self._flush()
+                continue
+            self._add(piece, utf16_len(piece), text=True)
+            tok = tok[len(piece):]
+            if tok:
+                self._flush()

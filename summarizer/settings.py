@@ -1,26 +1,48 @@
 """One typed settings object, read from ``config/default.toml`` and the environment.
 
 Order of precedence (last wins):
-  1. the defaults in the dataclasses below (they mirror ``config/default.toml``),
-  2. ``config/default.toml`` shipped with the project,
-  3. the file named by ``BRIEFBOT_CONFIG`` (same layout, any subset of keys),
+  1. the defaults in the dataclasses below (they mirror ``config/default.toml``; a test keeps
+     them equal),
+  2. ``config/default.toml`` shipped with the project (in a wheel: ``summarizer/default.toml``,
+     a link to it in the source tree),
+  3. the file given by ``--config`` or named by ``BRIEFBOT_CONFIG`` (same layout, any subset of
+     keys; a file that does not exist is an error),
   4. environment variables ``BRIEFBOT_<SECTION>_<KEY>`` (e.g. ``BRIEFBOT_FETCH_TIMEOUT_S=5``),
      and ``TELEGRAM_BOT_TOKEN`` for the bot token.
 Lists in the environment are comma-separated; booleans are 1/0, true/false, yes/no.
+
+Every value is checked when the settings are loaded (``SettingsError``, one line naming the
+key and what it may be), so a wrong setting stops the CLI or the bot at start instead of
+failing every brief later: the type from the dataclass annotation, and for the keys in
+``CHECKS`` the allowed values or range (one line per key).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import tomllib
 import typing
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CONFIG = PROJECT_ROOT / "config" / "default.toml"
+# config/default.toml, read through the package so that an installed wheel finds it too.
+DEFAULT_CONFIG = resources.files(__package__) / "default.toml"
+
+# Allowed values of the enum-like settings, one definition each (the CLI's choices, the bot's
+# /settings keyboard and the engine import these).
+LENGTHS = ("short", "normal", "long")
+SUMMARY_ENGINES = ("extractive", "seq2seq")
+EMBEDDER_DTYPES = ("auto", "float32", "bfloat16", "int8")
+BOT_MODES = ("polling", "webhook")
+
+
+class SettingsError(ValueError):
+    """A setting that cannot work: the message is one line naming the key and what is allowed."""
 
 
 @dataclass
@@ -96,12 +118,14 @@ class BotSettings:
     base_url: str = ""  # "" = Telegram; e.g. "http://127.0.0.1:8081/bot" for an emulator
     mode: str = "polling"  # "polling" | "webhook"
     webhook_url: str = ""
-    webhook_listen: str = "0.0.0.0"
+    webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     webhook_secret: str = field(default="", repr=False)
     workers: int = 2
     queue_size: int = 100
-    job_timeout_s: float = 120.0
+    job_timeout_s: float = 120.0  # a hard limit: the engine process is killed past it
+    isolate_engine: bool = True  # briefs in child processes (false: threads of the bot process, no hard limits)
+    engine_memory_mb: int = 1024  # memory one brief may add to an engine process's loaded models
     max_links_per_message: int = 3
     min_article_chars: int = 400
     user_rate: int = 5  # briefs per user per rate_window_s
@@ -111,11 +135,32 @@ class BotSettings:
     allowed_chat_ids: list[int] = field(default_factory=list)
     allowed_user_ids: list[int] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        _check_choice("bot", "mode", self.mode, BOT_MODES)
+        for name in ("workers", "queue_size", "job_timeout_s", "engine_memory_mb", "max_links_per_message",
+                     "user_rate", "chat_rate", "rate_window_s"):
+            _check_positive("bot", name, getattr(self, name))
+        if not 0 < self.webhook_port < 65_536:
+            raise ValueError(f"[bot] webhook_port must be between 1 and 65535, not {self.webhook_port}")
+
 
 @dataclass
 class StorageSettings:
     path: str = "var/briefbot.sqlite3"
     url: str = ""  # "" = the SQLite file at path; "sqlite:///FILE" or "postgresql://user@host/db"
+    retention_days: float = 7.0  # finished updates and jobs (message texts) are deleted after this
+
+    def __post_init__(self) -> None:
+        if self.retention_days < 1:
+            raise ValueError(f"[storage] retention_days must be at least 1 (Telegram may deliver an update "
+                             f"again for a day), not {self.retention_days}")
+        if self.url and self.url.split(":", 1)[0] not in STORAGE_SCHEMES:
+            raise ValueError(f"[storage] url must start with one of {', '.join(s + ':' for s in STORAGE_SCHEMES)} "
+                             f"(sqlite:///FILE or postgresql://USER@HOST/DB), not {self.url.split(':', 1)[0]!r}")
+
+
+STORAGE_SCHEMES = ("sqlite", "postgresql", "postgres")
+QUEUE_BACKENDS = ("local", "celery")
 
 
 @dataclass
@@ -127,6 +172,27 @@ class QueueSettings:
     max_tries: int = 3  # celery: attempts at a job before the chat gets the friendly error
     send_rate_per_s: float = 30.0  # messages per second for the whole bot (Telegram: about 30)
     group_rate_per_min: float = 20.0  # messages per minute into one group (Telegram: 20)
+
+    def __post_init__(self) -> None:
+        _check_choice("queue", "backend", self.backend, QUEUE_BACKENDS)
+        if not self.broker_url.startswith(("redis://", "rediss://")):
+            raise ValueError(f"[queue] broker_url must be redis://HOST:PORT/DB (or rediss:// with TLS), "
+                             f"not {self.broker_url.split(':', 1)[0]!r}")
+        for key in ("lease_s", "visibility_timeout_s", "max_tries", "send_rate_per_s", "group_rate_per_min"):
+            _check_positive("queue", key, getattr(self, key))
+
+
+BOT_MODES = ("polling", "webhook")
+
+
+def _check_choice(section: str, key: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ValueError(f"[{section}] {key} = {value!r} is not allowed: use one of {', '.join(allowed)}")
+
+
+def _check_positive(section: str, key: str, value: float) -> None:
+    if not value > 0:
+        raise ValueError(f"[{section}] {key} must be greater than 0, not {value}")
 
 
 @dataclass
@@ -146,13 +212,27 @@ class Settings:
 
 
 def load_settings(env: Mapping[str, str] | None = None, config_path: str | Path | None = None) -> Settings:
+    """The settings for this run: defaults, the shipped file, ``config_path`` or ``$BRIEFBOT_CONFIG``,
+    then the environment; raises ``SettingsError`` for anything that cannot work."""
     env = os.environ if env is None else env
-    settings = Settings()
-    for path in (DEFAULT_CONFIG, config_path or env.get("BRIEFBOT_CONFIG")):
-        if path and Path(path).is_file():
-            with open(path, "rb") as fh:
-                settings = _merged(settings, tomllib.load(fh))
+    settings = _merged(Settings(), _read_toml(DEFAULT_CONFIG))
+    extra = config_path or env.get("BRIEFBOT_CONFIG")
+    if extra:
+        if not Path(extra).is_file():
+            origin = "--config" if config_path else "BRIEFBOT_CONFIG"
+            raise SettingsError(f"{origin}: the settings file {str(extra)!r} does not exist")
+        settings = _merged(settings, _read_toml(Path(extra)))
     return _merged(settings, _from_env(settings, env))
+
+
+def _read_toml(path: Any) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{path}: not valid TOML ({exc})") from None
+    except OSError as exc:
+        raise SettingsError(f"{path}: cannot be read ({exc.strerror or exc})") from None
 
 
 def _merged(settings: Settings, data: Mapping[str, Any]) -> Settings:
@@ -161,14 +241,16 @@ def _merged(settings: Settings, data: Mapping[str, Any]) -> Settings:
         section = getattr(settings, f.name)
         changes = data.get(f.name) or {}
         known = {sf.name: sf for sf in dataclasses.fields(section)}
+        if not isinstance(changes, Mapping):
+            raise SettingsError(f"[{f.name}] must be a section (a table of keys), not {changes!r}")
         for key in changes:
             if key not in known:
-                raise ValueError(f"unknown setting [{f.name}] {key}")
+                raise SettingsError(f"unknown setting [{f.name}] {key}")
         sections[f.name] = dataclasses.replace(section, **changes)
     unknown = set(data) - set(sections)
     if unknown:
-        raise ValueError(f"unknown settings section(s): {', '.join(sorted(unknown))}")
-    return Settings(**sections)
+        raise SettingsError(f"unknown settings section(s): {', '.join(sorted(unknown))}")
+    return _checked(Settings(**sections))
 
 
 def _from_env(settings: Settings, env: Mapping[str, str]) -> dict[str, dict[str, Any]]:
@@ -204,5 +286,138 @@ def _parse(raw: str, hint: Any, name: str) -> Any:
             pairs = (x.split("=", 1) for x in raw.split(",") if x.strip())
             return {k.strip(): value(v.strip()) for k, v in pairs}
     except ValueError:
-        raise ValueError(f"{name}: cannot read {raw!r} as {hint}") from None
-    raise TypeError(f"{name}: unsupported setting type {hint}")
+        raise SettingsError(f"{name}: cannot read {raw!r} as {_type_name(hint)}") from None
+    raise SettingsError(f"{name}: unsupported setting type {hint}")
+
+
+# --------------------------------------------------------------------------- checks
+
+# A check returns what is wrong with a value ("" when it is fine).
+Check = Callable[[Any], str]
+
+
+def one_of(allowed: tuple[str, ...]) -> Check:
+    return lambda v: "" if v in allowed else f"must be one of {', '.join(allowed)}"
+
+
+def at_least(low: float) -> Check:
+    return lambda v: "" if v >= low else f"must be at least {low}"
+
+
+def above(low: float) -> Check:
+    return lambda v: "" if v > low else f"must be more than {low}"
+
+
+def between(low: int, high: int) -> Check:
+    return lambda v: "" if low <= v <= high else f"must be between {low} and {high}"
+
+
+def each(check: Check) -> Check:
+    return lambda items: next((f"{item!r} {problem}" for item in items if (problem := check(item))), "")
+
+
+def per_length(check: Check) -> Check:
+    """A table with one entry per summary length (``{short = 2, normal = 3, long = 4}``)."""
+
+    def check_table(table: dict[str, Any]) -> str:
+        if set(table) != set(LENGTHS):
+            return f"must give exactly {', '.join(LENGTHS)}"
+        return next((f"{k} {problem}" for k, v in table.items() if (problem := check(v))), "")
+
+    return check_table
+
+
+def ip_network(value: str) -> str:
+    try:
+        ipaddress.ip_network(value.strip(), strict=False)
+    except ValueError:
+        return "is not an IP address or CIDR network"
+    return ""
+
+
+# Allowed values and ranges, "section.key" -> check; a key not listed is checked for its type only.
+CHECKS: dict[str, Check] = {
+    "fetch.timeout_s": above(0),
+    "fetch.total_timeout_s": above(0),
+    "fetch.max_bytes": at_least(1),
+    "fetch.max_redirects": at_least(0),
+    "fetch.allowed_ports": each(between(1, 65535)),
+    "fetch.allow_addresses": each(ip_network),
+    "extract.min_chars": at_least(0),
+    "extract.max_chars": at_least(1),
+    "extract.max_html_chars": at_least(1),
+    "summary.engine": one_of(SUMMARY_ENGINES),
+    "summary.length": one_of(LENGTHS),
+    "summary.sentences": per_length(at_least(1)),
+    "summary.words": per_length(at_least(1)),
+    "summary.max_candidates": at_least(0),
+    "summary.max_input_tokens": at_least(0),
+    "summary.num_beams": at_least(1),
+    "summary.max_new_tokens": at_least(1),
+    "summary.min_new_tokens": at_least(0),
+    "summary.no_repeat_ngram_size": at_least(0),
+    "summary.time_budget_s": above(0),
+    "speakers.max_quotes_per_speaker": at_least(0),
+    "speakers.min_quote_words": at_least(0),
+    "speakers.min_indirect_words": at_least(0),
+    "speakers.cue_window_tokens": at_least(0),
+    "models.embedder_dtype": one_of(EMBEDDER_DTYPES),
+    "models.torch_threads": at_least(0),
+    "models.batch_size": at_least(1),
+    "models.embed_batch_tokens": at_least(1),
+    "models.embed_max_tokens": at_least(1),
+    "bot.mode": one_of(BOT_MODES),
+    "bot.webhook_port": between(1, 65535),
+    "bot.workers": at_least(1),
+    "bot.queue_size": at_least(1),
+    "bot.job_timeout_s": above(0),
+    "bot.max_links_per_message": at_least(1),
+    "bot.min_article_chars": at_least(0),
+    "bot.user_rate": at_least(1),
+    "bot.chat_rate": at_least(1),
+    "bot.rate_window_s": above(0),
+    "bot.cache_ttl_s": at_least(0),
+}
+
+
+def _checked(settings: Settings) -> Settings:
+    """``settings`` with every value of its annotated type (an int where a float is expected
+    becomes a float), or ``SettingsError`` for the first value that cannot work."""
+    for f in dataclasses.fields(settings):
+        section = getattr(settings, f.name)
+        hints = typing.get_type_hints(type(section))
+        for sf in dataclasses.fields(section):
+            key, value = f"{f.name}.{sf.name}", getattr(section, sf.name)
+            value = _typed(value, hints[sf.name], key)
+            problem = CHECKS[key](value) if key in CHECKS else ""
+            if problem:
+                raise SettingsError(f"{_where(key)} is {value!r}: {problem}")
+            setattr(section, sf.name, value)
+    return settings
+
+
+def _typed(value: Any, hint: Any, key: str) -> Any:
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if origin is list and isinstance(value, list):
+        return [_typed(v, args[0], key) for v in value]
+    if origin is dict and isinstance(value, dict):
+        return {_typed(k, args[0], key): _typed(v, args[1], key) for k, v in value.items()}
+    if hint in (int, float, str, bool) and type(value) is hint:
+        return value
+    raise SettingsError(f"{_where(key)} is {value!r}: must be {_type_name(hint)}")
+
+
+def _type_name(hint: Any) -> str:
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin is list:
+        return f"a list of {_type_name(args[0])}"
+    if origin is dict:
+        return f"a table of {_type_name(args[1])}"
+    return {int: "a whole number", float: "a number", str: "a string", bool: "true or false"}.get(hint, str(hint))
+
+
+def _where(key: str) -> str:
+    section, name = key.split(".", 1)
+    return f"setting [{section}] {name} (env BRIEFBOT_{section.upper()}_{name.upper()})"

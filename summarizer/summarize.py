@@ -1,4 +1,5 @@
-"""The summary: a few of the article's own sentences (default) or a seq2seq model's.
+"""The extractive summary: a few of the article's own sentences (the default engine; the
+seq2seq one is in ``seq2seq.py``, and ``engines.summarize`` runs the one the settings name).
 
 The extractive engine is faithful by construction: every summary sentence is an
 exact substring of ``doc.text``. It works in four steps:
@@ -29,9 +30,6 @@ from .speech.quotes import find_quote_spans
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc
 
-LENGTHS = ("short", "normal", "long")
-
-
 @dataclass(frozen=True)
 class Sentence:
     """One candidate sentence: ``text == doc.text[start:end]``."""
@@ -44,21 +42,7 @@ class Sentence:
     furniture: bool  # byline, caption, page furniture or quote-only: never selected
 
 
-# --- public API ----------------------------------------------------------------
-
-
-def summarize(doc: "Doc", title: str | None, settings: Settings, length: str | None = None) -> list[str]:
-    """Summary sentences for a parsed article, in article order."""
-    length = length or settings.summary.length
-    if length not in LENGTHS:
-        raise ValueError(f"unknown summary length {length!r} (expected one of {', '.join(LENGTHS)})")
-    if settings.summary.engine == "extractive":
-        return extractive_summary(doc, title, settings, length)
-    if settings.summary.engine == "seq2seq":
-        from .seq2seq import abstractive_summary
-
-        return abstractive_summary(doc, title, settings, length)
-    raise ValueError(f"unknown summary engine {settings.summary.engine!r} (expected 'extractive' or 'seq2seq')")
+# --- public API (the engine is chosen in engines.summarize) ------------------------
 
 
 def lead3(doc: "Doc", n: int = 3) -> list[str]:

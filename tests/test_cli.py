@@ -31,6 +31,7 @@ HTML = {"Content-Type": "text/html; charset=utf-8"}
 ROUTES = {
     "/article": (200, HTML, ARTICLE_HTML.encode()),
     "/image.png": (200, {"Content-Type": "image/png"}, b"\x89PNG\r\n\x1a\n" + b"\x00" * 100),
+    "/to-emoji-domain": (302, {"Location": "http://xn--ls8h.la/"}, b""),
 }
 
 
@@ -106,6 +107,8 @@ def test_local_html_file_and_stdin(capsys, tmp_path, monkeypatch):
     (lambda srv, tmp: f"{srv}/missing", "http_error"),
     (lambda srv, tmp: f"{srv}/image.png", "not_html"),
     (lambda srv, tmp: "ftp://example.com/x", "bad_url"),
+    (lambda srv, tmp: "http://xn--ls8h.la/", "bad_url"),  # issue 10 finding 5: idna refuses the emoji label
+    (lambda srv, tmp: f"{srv}/to-emoji-domain", "bad_url"),
     (lambda srv, tmp: str(tmp / "nope.txt"), "bad_source"),
     (lambda srv, tmp: (tmp / "short.txt").write_text("Too short.") and str(tmp / "short.txt"), "no_article_text"),
     (lambda srv, tmp: (tmp / "bin.txt").write_bytes(b"\xff\xfe\x00\x01" * 50) and str(tmp / "bin.txt"), "bad_encoding"),
@@ -115,6 +118,14 @@ def test_errors_are_one_line_with_a_code(capsys, server, local_fetch, tmp_path, 
     err = capsys.readouterr().err
     assert err.startswith(f"briefbot: {code}: ") and err.count("\n") == 1
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("url", ["http://xn--ls8h.la/", "http://xn--a/"])
+def test_emoji_domain_is_one_bad_url_line_without_a_traceback(url):
+    """Issue 10 finding 5: the idna error escaped fetch_page (engine_failed and a full traceback)."""
+    proc = subprocess.run([sys.executable, "-m", "summarizer", "brief", url], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("briefbot: bad_url: ") and proc.stderr.count("\n") == 1, proc.stderr
 
 
 def test_private_addresses_refused_by_default(capsys, server, monkeypatch):

@@ -213,10 +213,17 @@ def test_server_trickling_its_headers_hits_the_total_deadline():
 @pytest.mark.parametrize(
     "url",
     ["not a url", "ftp://example.com/file", "http://user:pass@example.com/", "http://user@example.com/",
-     "javascript:alert(1)", "", "http://", "http://example.com:99999/", "file:///etc/passwd"],
+     "javascript:alert(1)", "", "http://", "http://example.com:99999/", "file:///etc/passwd",
+     # issue 10 finding 5: IDNA labels idna refuses (an emoji domain, malformed punycode)
+     "http://xn--ls8h.la/", "http://xn--a/", "http://xn--/"],
 )
 def test_bad_urls(url):
     assert error_code(url, FetchSettings()) == "bad_url"
+
+
+def test_redirect_to_an_emoji_domain_is_bad_url():
+    with serve({"/r": (302, {"Location": "http://xn--ls8h.la/"}, b"")}) as base:
+        assert error_code(base + "/r", local()) == "bad_url"
 
 
 def test_port_not_allowed():
@@ -300,6 +307,25 @@ def test_connection_goes_to_the_checked_address(monkeypatch):
         monkeypatch.setattr(socket, "getaddrinfo", _fake_resolver({"news.test": ["127.0.0.1"]}))
         page = fetch_page(f"http://news.test:{port}/", local())
     assert page.html == HTML and hits == ["/"]
+
+
+def test_the_name_is_looked_up_once_so_a_rebinding_answer_is_never_used(monkeypatch):
+    """DNS rebinding: a second look-up would answer a private address; the connection uses the first."""
+    answers = iter([["127.0.0.1"], ["10.0.0.1"], ["10.0.0.1"]])
+    lookups: list[str] = []
+    real = socket.getaddrinfo
+
+    def rebinding(host, port, *args, **kwargs):
+        if host != "rebind.test":
+            return real(host, port, *args, **kwargs)
+        lookups.append(host)
+        return _fake_resolver({host: next(answers)})(host, port)
+
+    with serve({"/": (200, HTML_HEADERS, HTML.encode())}) as base:
+        port = base.rsplit(":", 1)[1]
+        monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+        assert fetch_page(f"http://rebind.test:{port}/", local()).html == HTML
+    assert lookups == ["rebind.test"]
 
 
 def test_check_url_accepts_ordinary_links():

@@ -1,7 +1,14 @@
+import html
 import re
+import resource
 from html.parser import HTMLParser
 
-from summarizer.render import RenderLimits, render_error_text, render_telegram_html, render_text, split_message
+import pytest
+from hypothesis import HealthCheck, given, settings as hyp_settings, strategies as st
+
+from summarizer.render import (
+    TELEGRAM_LIMIT, RenderLimits, render_error_text, render_telegram_html, render_text, split_message, utf16_len,
+)
 from summarizer.types import Brief, ErrorInfo, Quote, Speaker
 
 TEXT = "Peskov said Putin is ready. \"We are ready to talk,\" he said."
@@ -81,7 +88,7 @@ def test_split_long_brief_on_paragraphs_under_the_limit():
     assert len(html) > 4096
     chunks = split_message(html)
     assert len(chunks) > 1
-    assert all(len(c) <= 4096 and balanced(c) for c in chunks)
+    assert all(utf16_len(c) <= 4096 and balanced(c) for c in chunks)
     assert "".join(chunks).replace("\n", "").replace(" ", "") == html.replace("\n", "").replace(" ", "")
     # whole bullet lines stay together
     assert all(line.startswith(("•", "<b>", "<a", "… and")) for c in chunks for line in c.split("\n") if line)
@@ -97,6 +104,85 @@ def test_split_one_huge_paragraph_never_cuts_a_tag_or_entity():
     chunks = split_message("<i>" + "x" * 1200 + "</i>", limit=500)
     assert all(len(c) <= 500 and balanced(c) for c in chunks)
     assert "".join(c.replace("<i>", "").replace("</i>", "") for c in chunks) == "x" * 1200
+
+
+def _visible(chunks: list[str]) -> str:
+    return "".join(html.unescape(re.sub(r"<[^>]*>", "", c)) for c in chunks)
+
+
+def _squeezed(text: str) -> str:
+    return "".join(text.split())
+
+
+@pytest.fixture
+def memory_cap():
+    """Finding 1 grew past 2.5 GB in seconds: a runaway split fails with MemoryError instead."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    cap = 6 * 1024**3 if hard == resource.RLIM_INFINITY else min(hard, 6 * 1024**3)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    yield
+    resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+# Finding 1 (issue 10): a page redirecting to a ~4,083-character URL made that URL the brief's
+# link, and splitting looped forever (4,057-4,081 gave dozens of one-character parts instead).
+@pytest.mark.parametrize("url_len", [4050, 4057, 4060, 4070, 4081, 4083, 4090, 4100])
+def test_a_link_longer_than_a_message_never_loops_and_is_not_linked(memory_cap, url_len):
+    url = "https://example.com/" + "a" * (url_len - len("https://example.com/"))
+    brief = make_brief(url=url)
+    rendered = render_telegram_html(brief)
+    assert url not in rendered and "<i>example.com · 14 Feb 2022</i>" in rendered
+    assert split_message(rendered) == [rendered]
+    # The splitter copes on its own even when the renderer is told to link it.
+    rendered = render_telegram_html(brief, RenderLimits(max_link_chars=10_000))
+    chunks = split_message(rendered)
+    assert 1 <= len(chunks) <= 3
+    assert all(utf16_len(c) <= TELEGRAM_LIMIT and balanced(c) for c in chunks)
+    assert _squeezed(_visible(chunks)) == _squeezed(_visible([rendered]))
+
+
+@pytest.mark.parametrize("href_len", [1000, 2040, 4050, 4083, 9000])
+def test_an_oversize_tag_inside_a_long_paragraph_is_dropped_not_carried(href_len):
+    href = "https://example.com/" + "b" * href_len
+    para = "start " + f'<a href="{href}">' + "linked words " * 800 + "</a> end"
+    chunks = split_message(para, limit=4096)
+    assert all(utf16_len(c) <= 4096 and balanced(c) for c in chunks)
+    assert len(chunks) <= 4  # ~10,500 visible characters: three parts, not one per character
+    assert _squeezed(_visible(chunks)) == _squeezed(_visible([para]))
+
+
+def test_parts_are_measured_in_utf16_code_units_as_telegram_counts():
+    text = "<b>" + "🗞️ news " * 1500 + "</b>"  # 🗞 is two UTF-16 units
+    chunks = split_message(text)
+    assert all(utf16_len(c) <= TELEGRAM_LIMIT and balanced(c) for c in chunks)
+    assert any(len(c) < utf16_len(c) for c in chunks)
+    assert _squeezed(_visible(chunks)) == _squeezed(_visible([text]))
+    assert utf16_len("a🗞é") == 4
+
+
+_words = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=60).map(
+    lambda t: html.escape(t, quote=False))
+_segment = st.one_of(
+    _words,
+    st.sampled_from([" ", "\n", "\n\n", "🗞", "&amp;", "x" * 300]),
+    st.tuples(st.sampled_from(["b", "i"]), _words).map(lambda t: f"<{t[0]}>{t[1]}</{t[0]}>"),
+    st.tuples(st.integers(0, 5000), _words).map(
+        lambda t: f'<a href="https://e.com/{"u" * t[0]}">{t[1]}</a>'),
+    st.tuples(st.integers(0, 5000), _words, _words).map(
+        lambda t: f'<b>{t[1]} <a href="https://e.com/{"u" * t[0]}">{t[2]}</a> {t[1]}</b>'),
+)
+
+
+@hyp_settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(segments=st.lists(_segment, max_size=80), limit=st.sampled_from([32, 100, 500, 4096]))
+def test_split_always_ends_with_parts_within_the_limit_well_formed_and_adding_up(segments, limit):
+    text = "".join(segments)
+    chunks = split_message(text, limit)
+    for chunk in chunks:
+        assert utf16_len(chunk) <= limit
+        assert balanced(chunk), chunk[:200]
+        assert not re.search(r"&(?!amp;|lt;|gt;)", chunk)  # no entity cut in half
+    assert _squeezed(_visible(chunks)) == _squeezed(_visible([text]))
 
 
 def test_short_message_is_one_chunk():

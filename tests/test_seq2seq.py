@@ -9,7 +9,7 @@ import pytest
 import summarizer.seq2seq as seq2seq
 from summarizer.models import get_nlp
 from summarizer.seq2seq import chunk_sentences, invented_quotes, replace_invented_quotes
-from summarizer.summarize import summarize
+from summarizer.engines import summarize
 from tests.conftest import EXAMPLE
 
 transformers = pytest.importorskip("transformers")

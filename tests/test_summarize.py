@@ -7,7 +7,8 @@ import pytest
 
 import summarizer.summarize as summarize_module
 from summarizer.models import get_nlp
-from summarizer.summarize import candidate_sentences, lead3, summarize
+from summarizer.engines import summarize
+from summarizer.summarize import candidate_sentences, lead3
 from tests.conftest import EXAMPLE
 
 NEWS = (

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..settings import PROJECT_ROOT, Settings, load_settings
+from ..settings import LENGTHS, PROJECT_ROOT, Settings, load_settings
 
 DEFAULT_GOLD = PROJECT_ROOT.parent / "shared" / "eval" / "summaries" / "validation.jsonl"
 LOWERCASE_DATASETS = {"xsum"}
@@ -78,7 +78,8 @@ def evaluate(rows: list[dict[str, Any]], settings: Settings, length: str | None 
     from rouge_score import rouge_scorer
 
     from ..models import get_nlp
-    from ..summarize import lead3, summarize
+    from ..engines import summarize
+    from ..summarize import lead3
 
     scorer = rouge_scorer.RougeScorer(list(METRICS), use_stemmer=True)
     nlp = get_nlp(settings.models)
@@ -133,7 +134,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="briefbot eval summaries", description=__doc__.splitlines()[0])
     parser.add_argument("gold", nargs="?", default=str(DEFAULT_GOLD), help=f"gold JSONL (default {DEFAULT_GOLD})")
     parser.add_argument("--json", metavar="OUT", help="also write the report as JSON to OUT")
-    parser.add_argument("--length", choices=["short", "normal", "long"], help="summary length (default: settings)")
+    parser.add_argument("--length", choices=LENGTHS, help="summary length (default: settings)")
     parser.add_argument("--limit", type=int, help="score only the first N articles")
     parser.add_argument("--config", help="a TOML settings file (e.g. to pick the seq2seq engine)")
     args = parser.parse_args(argv)

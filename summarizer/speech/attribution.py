@@ -438,7 +438,6 @@ class Attributor:
             i += 1
         # before: Smith said: "…" / Smith told reporters, "…"
         i = lo - 1
-        gap_words = 0
         while i >= 0 and i >= lo - window and self.in_quote[i] < 0 and "\n" not in doc[i].text:
             t = doc[i]
             if t.text in _SENT_END:
@@ -446,7 +445,6 @@ class Attributor:
             found = self._cue_at(t, qi)
             if found and (doc[lo - 1].text in (":", ",") or self._adjacent_before(lo, *found)):
                 return found
-            gap_words += not t.is_punct
             i -= 1
         return None
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import itertools
 import socket
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -19,8 +21,9 @@ from typing import Any, Callable
 import pytest
 
 from bot import texts
-from bot.app import build_application, stop_from_another_thread
+from bot.app import build_application
 from bot.app import serve as serve_bot
+from bot.webhook import request_stop
 from bot.storage import Storage
 from summarizer.settings import Settings
 from tests.http_server import serve
@@ -153,7 +156,9 @@ class RunningBot:
         return self
 
     def stop(self) -> None:
-        stop_from_another_thread(self.app)
+        """Stop gracefully, as a signal would."""
+        if not request_stop(self.app):
+            self.app.bot_data["loop"].call_soon_threadsafe(self.app.stop_running)
         self.thread.join(60)
         self.storage.close()
 
@@ -164,6 +169,13 @@ class RunningBot:
             if time.monotonic() > deadline:
                 raise AssertionError(f"update {update_id} was not handled in {timeout}s")
             time.sleep(0.05)
+
+
+def stored_jobs(db_path: str | Path) -> list[dict[str, Any]]:
+    """Every stored job as a dict, oldest first (read with a connection of its own)."""
+    with closing(sqlite3.connect(str(db_path))) as db:
+        db.row_factory = sqlite3.Row
+        return [dict(row) for row in db.execute("SELECT * FROM jobs ORDER BY id")]
 
 
 def answers(api: BotApiEmulator, chat_id: int, message_id: int) -> list[dict[str, Any]]:

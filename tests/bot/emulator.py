@@ -31,6 +31,8 @@ from typing import Any, Callable
 
 from aiohttp import web
 
+from summarizer.render import utf16_len
+
 BOT_USER = {
     "id": 777000111,
     "is_bot": True,
@@ -67,10 +69,6 @@ class ApiError(Exception):
         super().__init__(description)
         self.code = code
         self.description = description
-
-
-def utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
 
 
 def telegram_html_to_text(html: str) -> str:
@@ -392,7 +390,7 @@ class BotApiEmulator:
         visible = telegram_html_to_text(text) if params.get("parse_mode") == "HTML" else text
         if not visible.strip():
             raise ApiError(400, "Bad Request: message text is empty")
-        if len(visible) > MESSAGE_LIMIT:
+        if utf16_len(visible) > MESSAGE_LIMIT:  # Telegram counts UTF-16 code units
             raise ApiError(400, "Bad Request: message is too long")
         chat = self._chat(chat_id)
         message: dict[str, Any] = {"message_id": self._new_message_id(chat_id), "date": int(time.time()),

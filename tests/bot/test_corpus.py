@@ -14,7 +14,8 @@ from typing import Any, Iterator
 import pytest
 
 from bot import texts
-from summarizer.render import FRIENDLY_ERRORS, render_error_text
+from summarizer.errors import ERROR_CODES
+from summarizer.render import render_error_text
 from summarizer.settings import load_settings
 from tests.hostile.corpus import BRIEF, CASES, CORPUS_ENV, Case
 from tests.hostile.server import hostile_server
@@ -107,7 +108,7 @@ def test_corpus_case_through_the_bot(case: Case, corpus_answers: dict[str, Any])
         return
     assert not more, "an error is one sentence, once"
     if case.kind == "url" and any(ch.isspace() for ch in case.url or ""):
-        wanted = wanted | set(FRIENDLY_ERRORS.values())  # the chat links only the part before the space
+        wanted = wanted | {code.friendly for code in ERROR_CODES.values()}  # the chat links only the part before the space
     assert reply["text"] in wanted, f"expected one of {wanted}, got {reply['text'][:200]!r}"
 
 

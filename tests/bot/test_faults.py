@@ -13,15 +13,12 @@ import io
 import logging
 import sqlite3
 import threading
-from contextlib import closing
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 
-from bot import texts
 from bot.app import RedactSecrets, setup_logging
-from bot.storage import Storage
 from summarizer.brief import Source
 from summarizer.render import render_error_text
 from summarizer.settings import Settings
@@ -29,7 +26,7 @@ from summarizer.types import Brief
 from tests.http_server import serve
 
 from . import articles
-from .conftest import STATUS_TEXTS, TOKEN, RunningBot, answers, bot_settings, new_id, wait_answers
+from .conftest import STATUS_TEXTS, TOKEN, RunningBot, answers, bot_settings, new_id, stored_jobs, wait_answers
 from .emulator import BotApiEmulator
 from .test_restart import PYTHON_M_BOT, BotProcess
 
@@ -247,7 +244,7 @@ def test_disk_full_for_a_moment(faulty_api: BotApiEmulator, bot: RunningBot, log
     log_capture.wait_for(api, "failed while answering (OperationalError: database or disk is full)",
                          "the failed job to be logged")
     full.clear()
-    api.wait_for(lambda: bot.storage.job_states()[-1]["state"] == "done", 60, "the job to be done")
+    api.wait_for(lambda: stored_jobs(bot.settings.storage.path)[-1]["state"] == "done", 60, "the job to be done")
     assert_answered_once(api, chat, msg, "News /full-at-the-end")
 
 
@@ -312,9 +309,8 @@ def test_killed_with_jobs_queued_and_in_flight(fresh_api: BotApiEmulator, held_s
         api.wait_for(lambda: api.confirmed_offset > sent[-1][2], 30, "the updates to be acknowledged")
         # …and remembered. (Killed between Telegram taking a status message and the bot storing
         # its id, a run would leave that status behind and the next run would send a new one.)
-        with closing(Storage(db)) as storage:
-            api.wait_for(lambda: all(j["status_message_id"] for j in storage.job_states())
-                         and len(storage.job_states()) == len(paths), 30, "the status messages to be stored")
+        api.wait_for(lambda: all(j["status_message_id"] for j in stored_jobs(db))
+                     and len(stored_jobs(db)) == len(paths), 30, "the status messages to be stored")
     finally:
         first.kill()
     assert all(not answers(api, chat["id"], msg["message_id"]) for chat, msg, _ in sent)

@@ -4,6 +4,7 @@ each scenario has its own users and chats."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Iterator
 
 import pytest
@@ -12,7 +13,7 @@ from bot import texts
 from summarizer.render import render_error_text
 
 from . import articles
-from .conftest import RunningBot, assert_brief, bot_settings, new_id, wait_answers
+from .conftest import RunningBot, assert_brief, bot_settings, new_id, stored_jobs, wait_answers
 from .emulator import BotApiEmulator
 
 @pytest.fixture(scope="module")
@@ -171,7 +172,7 @@ def test_settings_by_admin(api: BotApiEmulator, bot: RunningBot, site: Any) -> N
     # The group's briefs are short from now on.
     update_id, msg = api.user_message(group, owner, f"/brief {site.url('/transport')}")
     (reply,) = wait_answers(api, group["id"], msg["message_id"])
-    assert [job["length"] for job in bot.storage.job_states() if job["update_id"] == update_id] == ["short"]
+    assert [job["length"] for job in stored_jobs(bot.settings.storage.path) if job["update_id"] == update_id] == ["short"]
     assert_brief(reply, "Parliament debates transport reform")
 
 
@@ -249,12 +250,14 @@ def test_same_link_twice_answered_from_cache(api: BotApiEmulator, bot: RunningBo
     assert site.hit_count("/council-2") == 1
 
 
-def test_update_delivered_twice_is_handled_once(api: BotApiEmulator, bot: RunningBot, site: Any) -> None:
+def test_update_delivered_twice_is_handled_once(api: BotApiEmulator, bot: RunningBot, site: Any,
+                                                caplog: pytest.LogCaptureFixture) -> None:
     user = api.user(new_id())
     chat = api.private_chat(user)
     update_id, msg = api.user_message(chat, user, site.url("/harbour"))
     wait_answers(api, chat["id"], msg["message_id"])
-    skipped = bot.app.bot_data.get("duplicate_updates", 0)
-    api.redeliver(update_id)
-    api.wait_for(lambda: bot.app.bot_data.get("duplicate_updates", 0) > skipped, 30, "the duplicate to be skipped")
+    skipped = f"update {update_id} was already handled; skipped"
+    with caplog.at_level(logging.INFO, logger="bot.app"):
+        api.redeliver(update_id)
+        api.wait_for(lambda: skipped in caplog.messages, 30, "the duplicate to be skipped")
     assert len(api.replies_to(chat["id"], msg["message_id"])) == 1

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from summarizer.render import TELEGRAM_LIMIT
+from summarizer.render import TELEGRAM_LIMIT, utf16_len
 
 ALLOWED_TAGS = {"b", "i", "a"}
 _ENTITY = re.compile(r"&(amp|lt|gt|quot|#x27|#39);")
@@ -64,8 +64,8 @@ class _Checker(HTMLParser):
 def telegram_html_problems(chunk: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
     """What is wrong with one message of Telegram HTML; [] when it is safe to send."""
     problems = []
-    if len(chunk) > limit:
-        problems.append(f"{len(chunk)} characters > {limit}")
+    if utf16_len(chunk) > limit:  # the whole message, markup included: stricter than Telegram
+        problems.append(f"{utf16_len(chunk)} UTF-16 code units > {limit}")
     checker = _Checker()
     checker.feed(chunk)
     checker.close()
@@ -86,11 +86,3 @@ def links(chunk: str) -> list[str]:
     checker = _Checker()
     checker.feed(chunk)
     return checker.hrefs
-
-
-def visible_utf16_length(chunk: str) -> int:
-    """Telegram counts a message's length after parsing entities, in UTF-16 code units."""
-    import html
-
-    text = html.unescape(_TAG.sub("", chunk))
-    return len(text.encode("utf-16-le")) // 2

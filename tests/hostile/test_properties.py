@@ -366,7 +366,7 @@ def test_quotes_in_news_shaped_text_are_exact(nlp, text: str) -> None:
 @hyp_settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])  # embeds: keep few
 @given(text=st.one_of(news_text(), quoty_text), length=st.sampled_from(["short", "normal", "long"]))
 def test_summary_sentences_are_the_articles_own(nlp, text: str, length: str) -> None:
-    from summarizer.summarize import summarize
+    from summarizer.engines import summarize
 
     summary = summarize(nlp(text), None, SETTINGS, length=length)
     assert len(summary) <= SETTINGS.summary.sentences[length]

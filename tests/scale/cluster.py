@@ -8,10 +8,13 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from summarizer.settings import PROJECT_ROOT
 from tests.bot.emulator import BOT_USER
 
+# What the `briefbot` console script runs (bot.cli:briefbot), from this checkout.
+BRIEFBOT = "import sys; from bot.cli import briefbot; sys.exit(briefbot())"
 READY_LINE = "ready (models loaded)"
 FRONT_READY_LINE = f"bot @{BOT_USER['username']} started"
 
@@ -29,14 +32,14 @@ def write_config(path: Path, *, pg_url: str, redis_url: str, lease_s: float = 4.
 
 
 class BriefbotProcess:
-    """``python -m summarizer ARGS`` (= ``briefbot ARGS``) in its own process group, logging to ``log``."""
+    """``briefbot ARGS`` in its own process group, logging to ``log``."""
 
     def __init__(self, args: list[str], config: Path, token: str, log: Path):
         self.log = log
         self.handle = log.open("ab")
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(config.parent),
                "TELEGRAM_BOT_TOKEN": token, "BRIEFBOT_CONFIG": str(config), "PYTHONPATH": str(PROJECT_ROOT)}
-        self.proc = subprocess.Popen([sys.executable, "-m", "summarizer", *args], cwd=PROJECT_ROOT, env=env,
+        self.proc = subprocess.Popen([sys.executable, "-c", BRIEFBOT, *args], cwd=PROJECT_ROOT, env=env,
                                      stdout=self.handle, stderr=subprocess.STDOUT, start_new_session=True)
 
     def output(self) -> str:
@@ -94,3 +97,13 @@ class FrontProcess(BriefbotProcess):
     def wait_ready(self, timeout: float = 120) -> "FrontProcess":
         self.wait_for_line(FRONT_READY_LINE, 1, timeout)
         return self
+
+
+def job_rows(storage: Any) -> list[dict[str, Any]]:
+    """Every stored job as a dict, oldest first, from either backend (tests only)."""
+    from bot.storage_pg import PostgresStorage
+
+    if isinstance(storage, PostgresStorage):
+        with storage._db() as db:  # noqa: SLF001 (tests read the table directly)
+            return [dict(r) for r in db.execute("SELECT * FROM jobs ORDER BY id")]
+    return [dict(r) for r in storage.db.execute("SELECT * FROM jobs ORDER BY id")]

@@ -12,6 +12,7 @@ import time
 import pytest
 
 from bot.storage import ChatSettings
+from tests.scale.cluster import job_rows
 from bot.stores import StorageUnavailable, open_storage, storage_url
 from summarizer.settings import Settings
 from summarizer.types import Brief
@@ -80,7 +81,7 @@ def test_job_progress_and_completion(store):
     assert [j.id for j in store.pending_jobs()] == [job.id]
     store.mark_job_done(job.id)
     assert store.pending_job(job.id) is None and store.pending_jobs() == []
-    assert [row["state"] for row in store.job_states()] == ["done"]
+    assert [row["state"] for row in job_rows(store)] == ["done"]
 
 
 def test_prune_keeps_recent_and_pending(store):
@@ -91,15 +92,15 @@ def test_prune_keeps_recent_and_pending(store):
     store.mark_job_done(done.id)
     store.prune()
     assert store.cached_brief("new") is not None
-    assert {row["id"] for row in store.job_states()} == {job.id, done.id}
+    assert {row["id"] for row in job_rows(store)} == {job.id, done.id}
     store.prune(now=time.time() + 30 * 86_400)  # long after: done rows go, pending ones stay
     assert store.pending_job(job.id) is not None
-    assert [row["id"] for row in store.job_states()] == [job.id]
+    assert [row["id"] for row in job_rows(store)] == [job.id]
 
 
 def test_unknown_storage_scheme_is_refused_with_the_allowed_ones():
     with pytest.raises(ValueError, match="sqlite:///FILE or postgresql://"):
-        storage_url(Settings().replace(storage={"url": "mysql://db/briefbot"}))
+        Settings().replace(storage={"url": "mysql://db/briefbot"})
     assert storage_url(Settings()) == "sqlite:///var/briefbot.sqlite3"
 
 
@@ -136,7 +137,7 @@ def test_schema_migrated_once_by_processes_starting_together(pg_url):
     for t in threads:
         t.join()
     assert errors == [] and {s.schema_version() for s in stores} == {SCHEMA_VERSION}
-    with stores[0]._db() as db:
+    with stores[0]._db() as db:  # noqa: SLF001 (a look at the schema table itself)
         assert [r["version"] for r in db.execute("SELECT version FROM schema_version ORDER BY 1")] == \
             list(range(1, SCHEMA_VERSION + 1))
     for s in stores:

@@ -28,7 +28,7 @@ from tests.bot.emulator import BotApiEmulator
 from tests.http_server import serve
 from tests.servers import PostgresServer, ServerUnavailable, free_port
 
-from .cluster import WorkerProcess, write_config
+from .cluster import BRIEFBOT, WorkerProcess, job_rows, write_config
 from tests.bot.conftest import TOKEN, new_id
 
 pytestmark = pytest.mark.timeout(600)
@@ -122,7 +122,7 @@ def test_two_workers_share_a_burst_and_quiet_chats_go_first(pair) -> None:
     elapsed = time.monotonic() - t0
     cluster.assert_each_answered_once()
 
-    rows = {r["id"]: r for r in cluster.storage.job_states()}
+    rows = {r["id"]: r for r in job_rows(cluster.storage)}
     done_at = {}  # job id -> when its answer was sent (the emulator's clock)
     for chat, msg, job_id in cluster.sent:
         (reply,) = cluster.answered(chat, msg)
@@ -192,21 +192,21 @@ def test_a_worker_killed_mid_job_is_answered_once_by_another(tmp_path, redis_url
         finally:
             assert second.terminate() == 0
     cluster.assert_each_answered_once()
-    (row,) = [r for r in cluster.storage.job_states() if r["id"] == job_id]
+    (row,) = [r for r in job_rows(cluster.storage) if r["id"] == job_id]
     assert row["tries"] == 2 and row["claimed_by"] != victim
     assert "Council approves budget" in cluster.answered(chat, cluster.sent[0][1])[0]["html"]
     cluster.close()
 
 
 def _claimed_by(cluster: Cluster, job_id: int) -> str | None:
-    (row,) = [r for r in cluster.storage.job_states() if r["id"] == job_id]
+    (row,) = [r for r in job_rows(cluster.storage) if r["id"] == job_id]
     return row["claimed_by"]
 
 
 def test_redis_unavailable_at_start_is_one_clear_error(tmp_path, pg_url) -> None:
     config = write_config(tmp_path / "briefbot.toml", pg_url=pg_url, redis_url=f"redis://127.0.0.1:{free_port()}/0")
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "summarizer", "worker", "--base-url", "http://127.0.0.1:9"],
+    done = subprocess.run([sys.executable, "-c", BRIEFBOT, "worker", "--base-url", "http://127.0.0.1:9"],
                           cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
                           env={"PATH": "/usr/bin:/bin", "TELEGRAM_BOT_TOKEN": TOKEN, "BRIEFBOT_CONFIG": str(config),
                                "PYTHONPATH": str(PROJECT_ROOT), "HOME": str(tmp_path)})
