@@ -214,3 +214,42 @@ def test_redis_unavailable_at_start_is_one_clear_error(tmp_path, pg_url) -> None
     assert "cannot reach the Redis broker at [queue] broker_url" in done.stderr
     assert "Traceback" not in done.stderr
     assert time.monotonic() - started < 60  # it gave up at once instead of retrying forever
+
+
+def test_front_and_worker_end_to_end_with_the_front_killed_mid_burst(tmp_path, redis_url, pg_url,
+                                                                      fresh_api: BotApiEmulator) -> None:
+    """Users' messages through a polling front, the queue and a worker; the front is killed with
+    -9 mid-burst and started again: every message is answered once (its status message edited into
+    the brief; a job the dead front stored but never announced is answered with a new message)."""
+    from tests.bot.conftest import STATUS_TEXTS
+
+    from .cluster import FrontProcess
+
+    api = fresh_api
+    config = write_config(tmp_path / "briefbot.toml", pg_url=pg_url, redis_url=redis_url)
+    worker = WorkerProcess(config, TOKEN, api.base_url, tmp_path / "worker.log")
+    front = FrontProcess(config, TOKEN, api.base_url, tmp_path / "front-1.log")
+    sent = []
+    try:
+        front.wait_ready()
+        chats = [(api.private_chat(u), u) for u in (api.user(new_id()) for _ in range(3))]
+        for n in range(8):
+            chat, user = chats[n % 3]
+            update_id, msg = api.user_message(chat, user, _text(300 + n)["text"])
+            sent.append((chat, msg, update_id))
+            if n == 3:  # half the burst acknowledged: the front dies without any clean-up
+                api.wait_for(lambda: api.confirmed_offset > sent[1][2], 60, "the first updates acknowledged")
+                front.kill()
+        front = FrontProcess(config, TOKEN, api.base_url, tmp_path / "front-2.log").wait_ready()
+        worker.wait_ready()
+        api.wait_for(lambda: all(api.replies_to(c["id"], m["message_id"])
+                                 and api.replies_to(c["id"], m["message_id"])[0]["text"] not in STATUS_TEXTS
+                                 for c, m, _ in sent), 240, "every answer")
+    finally:
+        front.terminate()
+        worker.terminate()
+    for chat, msg, _ in sent:
+        (reply,) = api.replies_to(chat["id"], msg["message_id"])  # once, and no status message left over
+        assert reply["html"].startswith("<b>Untitled article</b>"), reply["html"][:100]
+    edited = sum(1 for chat, msg, _ in sent if api.replies_to(chat["id"], msg["message_id"])[0].get("edited"))
+    assert edited >= len(sent) // 2  # the usual way: "Reading the article…" becomes the brief
