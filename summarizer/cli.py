@@ -189,7 +189,8 @@ def main(argv: Sequence[str] | None = None, extra_commands: Sequence[Command] = 
         _print_error("internal_error", f"{type(exc).__name__}: {exc}")
         return 1
     finally:
-        log.info("done in %.2fs", time.perf_counter() - t0)
+        if not getattr(args, "own_logging", False):  # a long-running command (the bot) logs its own stop
+            log.info("done in %.2fs", time.perf_counter() - t0)
 
 
 if __name__ == "__main__":

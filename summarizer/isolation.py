@@ -301,8 +301,9 @@ def _child_main(conn: Connection, settings: Settings, engine: str, memory_mb: in
             return
 
 
-_WARM_UP_TEXT = (
-    "The city council approved the budget on Monday after a long debate. "
-    '"This is a good day for the city," said Mayor Anna Keller. '
-    "The plan adds money for schools and roads, officials said."
+_WARM_UP_TEXT = (  # long enough to pass every stage (extract's min_chars), with a quote for the speakers stage
+    "The city council approved the budget on Monday after a long debate that lasted well into the night.\n\n"
+    '"This is a good day for the city and for every family that relies on its schools," said Mayor Anna Keller.\n\n'
+    "The plan adds money for schools and roads, officials said, while opposition members warned that the "
+    "spending would raise taxes next year."
 )

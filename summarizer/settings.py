@@ -39,6 +39,8 @@ LENGTHS = ("short", "normal", "long")
 SUMMARY_ENGINES = ("extractive", "seq2seq")
 EMBEDDER_DTYPES = ("auto", "float32", "bfloat16", "int8")
 BOT_MODES = ("polling", "webhook")
+STORAGE_SCHEMES = ("sqlite", "postgresql", "postgres")
+QUEUE_BACKENDS = ("local", "celery")
 
 
 class SettingsError(ValueError):
@@ -135,32 +137,12 @@ class BotSettings:
     allowed_chat_ids: list[int] = field(default_factory=list)
     allowed_user_ids: list[int] = field(default_factory=list)
 
-    def __post_init__(self) -> None:
-        _check_choice("bot", "mode", self.mode, BOT_MODES)
-        for name in ("workers", "queue_size", "job_timeout_s", "engine_memory_mb", "max_links_per_message",
-                     "user_rate", "chat_rate", "rate_window_s"):
-            _check_positive("bot", name, getattr(self, name))
-        if not 0 < self.webhook_port < 65_536:
-            raise ValueError(f"[bot] webhook_port must be between 1 and 65535, not {self.webhook_port}")
-
 
 @dataclass
 class StorageSettings:
     path: str = "var/briefbot.sqlite3"
     url: str = ""  # "" = the SQLite file at path; "sqlite:///FILE" or "postgresql://user@host/db"
     retention_days: float = 7.0  # finished updates and jobs (message texts) are deleted after this
-
-    def __post_init__(self) -> None:
-        if self.retention_days < 1:
-            raise ValueError(f"[storage] retention_days must be at least 1 (Telegram may deliver an update "
-                             f"again for a day), not {self.retention_days}")
-        if self.url and self.url.split(":", 1)[0] not in STORAGE_SCHEMES:
-            raise ValueError(f"[storage] url must start with one of {', '.join(s + ':' for s in STORAGE_SCHEMES)} "
-                             f"(sqlite:///FILE or postgresql://USER@HOST/DB), not {self.url.split(':', 1)[0]!r}")
-
-
-STORAGE_SCHEMES = ("sqlite", "postgresql", "postgres")
-QUEUE_BACKENDS = ("local", "celery")
 
 
 @dataclass
@@ -172,27 +154,6 @@ class QueueSettings:
     max_tries: int = 3  # celery: attempts at a job before the chat gets the friendly error
     send_rate_per_s: float = 30.0  # messages per second for the whole bot (Telegram: about 30)
     group_rate_per_min: float = 20.0  # messages per minute into one group (Telegram: 20)
-
-    def __post_init__(self) -> None:
-        _check_choice("queue", "backend", self.backend, QUEUE_BACKENDS)
-        if not self.broker_url.startswith(("redis://", "rediss://")):
-            raise ValueError(f"[queue] broker_url must be redis://HOST:PORT/DB (or rediss:// with TLS), "
-                             f"not {self.broker_url.split(':', 1)[0]!r}")
-        for key in ("lease_s", "visibility_timeout_s", "max_tries", "send_rate_per_s", "group_rate_per_min"):
-            _check_positive("queue", key, getattr(self, key))
-
-
-BOT_MODES = ("polling", "webhook")
-
-
-def _check_choice(section: str, key: str, value: str, allowed: tuple[str, ...]) -> None:
-    if value not in allowed:
-        raise ValueError(f"[{section}] {key} = {value!r} is not allowed: use one of {', '.join(allowed)}")
-
-
-def _check_positive(section: str, key: str, value: float) -> None:
-    if not value > 0:
-        raise ValueError(f"[{section}] {key} must be greater than 0, not {value}")
 
 
 @dataclass
@@ -312,6 +273,16 @@ def between(low: int, high: int) -> Check:
     return lambda v: "" if low <= v <= high else f"must be between {low} and {high}"
 
 
+def url_scheme(schemes: tuple[str, ...], optional: bool = False) -> Check:
+    """A URL starting with one of ``schemes`` ("" allowed when ``optional``)."""
+    def check(value: str) -> str:
+        if (optional and not value) or value.split(":", 1)[0] in schemes:
+            return ""
+        return f"must start with {' or '.join(s + '://' for s in schemes)}"
+
+    return check
+
+
 def each(check: Check) -> Check:
     return lambda items: next((f"{item!r} {problem}" for item in items if (problem := check(item))), "")
 
@@ -356,7 +327,7 @@ CHECKS: dict[str, Check] = {
     "summary.max_new_tokens": at_least(1),
     "summary.min_new_tokens": at_least(0),
     "summary.no_repeat_ngram_size": at_least(0),
-    "summary.time_budget_s": above(0),
+    "summary.time_budget_s": at_least(0),  # 0: the first chunk only
     "speakers.max_quotes_per_speaker": at_least(0),
     "speakers.min_quote_words": at_least(0),
     "speakers.min_indirect_words": at_least(0),
@@ -371,12 +342,23 @@ CHECKS: dict[str, Check] = {
     "bot.workers": at_least(1),
     "bot.queue_size": at_least(1),
     "bot.job_timeout_s": above(0),
+    "bot.engine_memory_mb": at_least(64),
     "bot.max_links_per_message": at_least(1),
     "bot.min_article_chars": at_least(0),
     "bot.user_rate": at_least(1),
     "bot.chat_rate": at_least(1),
     "bot.rate_window_s": above(0),
     "bot.cache_ttl_s": at_least(0),
+    # Telegram may deliver an update again for a day: keep what exactly-once needs at least that long.
+    "storage.retention_days": at_least(1),
+    "storage.url": url_scheme(STORAGE_SCHEMES, optional=True),
+    "queue.backend": one_of(QUEUE_BACKENDS),
+    "queue.broker_url": url_scheme(("redis", "rediss")),
+    "queue.lease_s": above(0),
+    "queue.visibility_timeout_s": above(0),
+    "queue.max_tries": at_least(1),
+    "queue.send_rate_per_s": above(0),
+    "queue.group_rate_per_min": above(0),
 }
 
 

@@ -117,7 +117,7 @@ def test_finished_updates_and_jobs_are_deleted_after_the_retention_time(tmp_path
 def test_retention_is_a_checked_setting() -> None:
     assert load_settings(env={}).storage.retention_days == 7
     assert load_settings(env={"BRIEFBOT_STORAGE_RETENTION_DAYS": "30"}).storage.retention_days == 30
-    with pytest.raises(ValueError, match="retention_days must be at least 1"):
+    with pytest.raises(ValueError, match=r"\[storage\] retention_days .*must be at least 1"):
         load_settings(env={"BRIEFBOT_STORAGE_RETENTION_DAYS": "0"})
 
 

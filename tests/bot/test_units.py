@@ -122,15 +122,8 @@ def test_storage_jobs_updates_cache_and_settings(tmp_path: Path) -> None:
     assert storage.chat_settings(5, "normal") == ChatSettings("long", True)
 
 
-def test_bot_and_storage_settings_are_checked_when_read() -> None:
+def test_engine_isolation_is_on_by_default() -> None:
     from summarizer.settings import load_settings
 
-    with pytest.raises(ValueError, match=r"\[bot\] mode = 'webhooks' is not allowed: use one of polling, webhook"):
-        load_settings(env={"BRIEFBOT_BOT_MODE": "webhooks"})
-    for key in ("WORKERS", "JOB_TIMEOUT_S", "ENGINE_MEMORY_MB", "QUEUE_SIZE"):
-        with pytest.raises(ValueError, match=f"{key.lower()} must be greater than 0"):
-            load_settings(env={f"BRIEFBOT_BOT_{key}": "0"})
-    with pytest.raises(ValueError, match="webhook_port must be between 1 and 65535"):
-        load_settings(env={"BRIEFBOT_BOT_WEBHOOK_PORT": "70000"})
     settings = load_settings(env={})
     assert settings.bot.isolate_engine and settings.bot.engine_memory_mb == 1024

@@ -99,7 +99,7 @@ def test_prune_keeps_recent_and_pending(store):
 
 
 def test_unknown_storage_scheme_is_refused_with_the_allowed_ones():
-    with pytest.raises(ValueError, match="sqlite:///FILE or postgresql://"):
+    with pytest.raises(ValueError, match=r"\[storage\] url .*must start with sqlite:// or postgresql://"):
         Settings().replace(storage={"url": "mysql://db/briefbot"})
     assert storage_url(Settings()) == "sqlite:///var/briefbot.sqlite3"
 
