@@ -22,6 +22,7 @@ import pytest
 from bot.storage_pg import PostgresStorage
 from bot.stores import StorageUnavailable
 from bot.worker import celery_app, enqueue_job
+from summarizer.render import render_error_html
 from summarizer.settings import PROJECT_ROOT, load_settings
 from tests.bot import articles
 from tests.bot.emulator import BotApiEmulator
@@ -154,6 +155,25 @@ def test_postgres_restarted_mid_run_nothing_lost(pair) -> None:
     cluster.sent = cluster.sent[first:]
     cluster.wait_all_answered()
     cluster.assert_each_answered_once()
+
+
+def test_a_job_whose_workers_keep_dying_gets_the_error_after_max_tries(pair) -> None:
+    """Every attempt so far ended with its worker gone (leases that ran out): the next worker
+    answers with the friendly error instead of trying the engine again."""
+    cluster, _, _ = pair
+    chat, user = cluster.chat()
+    _, msg = cluster.api.user_message(chat, user, "https://example.org/crashes-workers", deliver=False)
+    job, _ = cluster.storage.add_job(next(cluster._update_ids), 0, chat["id"], msg["message_id"],
+                                     {"url": "https://example.org/crashes-workers"}, "short")
+    for attempt in range(cluster.settings.queue.max_tries):
+        assert cluster.storage.claim_job(job.id, f"vanished-{attempt}", lease_s=0.01).job is not None
+        time.sleep(0.05)
+    enqueue_job(cluster.celery, cluster.storage, job.id, chat["id"])
+    (reply,) = cluster.api.wait_for(lambda: cluster.answered(chat, msg), 60, "the answer")
+    assert reply["html"] == render_error_html("engine_failed")
+    cluster.wait_all_answered(timeout=30)  # …and marked done
+    (row,) = [r for r in job_rows(cluster.storage) if r["id"] == job.id]
+    assert row["state"] == "done" and row["tries"] == cluster.settings.queue.max_tries + 1
 
 
 def test_a_worker_killed_mid_job_is_answered_once_by_another(tmp_path, redis_url, pg_url, api) -> None:
