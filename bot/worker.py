@@ -5,7 +5,10 @@ jobs in PostgreSQL (``[storage] url``) and sends each job's id to Redis (``[queu
 Any number of ``briefbot worker`` processes, on any machines, take job ids from Redis:
 
 - prefork pool, one child per core by default; each child loads the models once
-  (``worker_process_init``) and keeps one Bot API client and one database connection;
+  (``worker_process_init``) and keeps one Bot API client and one database connection; like the
+  bot's engine processes it runs one brief and is then capped at ``[bot] engine_memory_mb`` more
+  memory (``summarizer.isolation.limit_memory``), and Celery's time limits (``job_timeout_s``)
+  end a brief that runs too long;
 - a task only carries the job id; the job itself is claimed in PostgreSQL (a lease renewed
   every ``lease_s / 4`` by a heartbeat thread), so a job handed out twice runs once;
 - ``acks_late`` + ``reject_on_worker_lost``: a child killed mid-job (``kill -9``, out of memory)
@@ -39,7 +42,7 @@ from telegram.error import NetworkError
 
 from summarizer.brief import Source
 from summarizer.errors import BriefError
-from summarizer.settings import Settings
+from summarizer.settings import PROJECT_ROOT, Settings
 from summarizer.types import Brief
 
 from .delivery import deliver_brief
@@ -52,7 +55,8 @@ log = logging.getLogger(__name__)
 QUEUE = "briefbot"
 TASK = "briefbot.run_job"
 PRIORITIES = 10  # Redis transport priority steps: 0 (first served) .. 9
-RETRY_DELAYS_S = (1.0, 30.0)  # an outage: first and longest delay before the job is tried again
+RETRY_DELAYS_S = (1.0, 30.0)
+WARM_UP = PROJECT_ROOT / "examples" / "peskov-lavrov.txt"  # one whole brief before the memory cap is set  # an outage: first and longest delay before the job is tried again
 
 
 def priority_for(waiting_in_chat: int) -> int:
@@ -119,12 +123,18 @@ def open_context(settings: Settings) -> WorkerContext:
     from telegram.ext import ExtBot
 
     from summarizer.brief import make_brief
+    from summarizer.isolation import limit_memory
     from summarizer.models import warm_up
 
     from .app import api_urls
     from .stores import open_storage
 
     warm_up(settings.models)
+    # The same memory cap as the bot's engine processes (summarizer.isolation): measured after one
+    # whole brief, so a runaway article fails alone instead of taking the machine's memory. Time is
+    # capped by Celery's task time limits (the child is killed, the job retried, then answered).
+    make_brief(Source(text=WARM_UP.read_text(encoding="utf-8")), settings)
+    limit_memory(settings.bot.engine_memory_mb)
     loop = asyncio.new_event_loop()
     limiter = RedisSendLimiter(settings.queue.broker_url, settings.queue.send_rate_per_s,
                                settings.queue.group_rate_per_min)
