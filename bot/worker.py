@@ -55,8 +55,8 @@ log = logging.getLogger(__name__)
 QUEUE = "briefbot"
 TASK = "briefbot.run_job"
 PRIORITIES = 10  # Redis transport priority steps: 0 (first served) .. 9
-RETRY_DELAYS_S = (1.0, 30.0)
-WARM_UP = PROJECT_ROOT / "examples" / "peskov-lavrov.txt"  # one whole brief before the memory cap is set  # an outage: first and longest delay before the job is tried again
+RETRY_DELAYS_S = (1.0, 30.0)  # an outage: first and longest delay before the job is tried again
+WARM_UP = PROJECT_ROOT / "examples" / "peskov-lavrov.txt"  # one whole brief before the memory cap is set
 
 
 def priority_for(waiting_in_chat: int) -> int:
