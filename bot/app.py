@@ -238,7 +238,7 @@ async def _post_init(app: Application) -> None:
     # are recognised by their update id and resumed, not repeated).
     for payload in services.storage.unfinished_updates():
         await app.update_queue.put(Update.de_json(json.loads(payload), app.bot))
-    if hasattr(services.storage, "stray_updates"):  # shared by several fronts
+    if services.storage.shared:  # other fronts may die with updates half handled
         app.bot_data["stray_updates"] = asyncio.create_task(_replay_stray_updates(app), name="stray-updates")
     log.info("bot @%s started", app.bot.username)
 

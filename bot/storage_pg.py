@@ -107,6 +107,8 @@ class Claim:
 class PostgresStorage:
     """The PostgreSQL database of ``url``; ``retention_days``: how long finished updates and jobs are kept."""
 
+    shared = True  # any number of fronts and workers use the same database
+
     def __init__(self, url: str, retention_days: float = 7.0, *, migrate: bool = True):
         self.url = url
         self.keep_done_s = retention_days * 86_400

@@ -50,6 +50,11 @@ class StorageBackend(Protocol):
     def engine_run_started(self, job_id: int) -> None: ...
     def engine_run_finished(self, job_id: int) -> None: ...
     def check_file(self) -> bool: ...
+    # several processes (trivial for a backend one process owns):
+    shared: bool
+    def claim_update(self, update_id: int, lease_s: float) -> bool: ...
+    def stray_updates(self, older_than_s: float) -> list[str]: ...
+    def hold_poller_lock(self) -> bool: ...
 
 
 def storage_url(settings: Settings) -> str:
@@ -74,16 +79,13 @@ UPDATE_LEASE_S = 60.0
 
 def claim_update(storage: StorageBackend, update_id: int) -> bool:
     """Whether this front handles a (recorded) update now. Shared storage lets one front claim it:
-    an update posted to two fronts, or retried by Telegram while handled, is handled once. A
-    single-process backend has nobody to share with (the bot's own bookkeeping suffices)."""
-    claim = getattr(storage, "claim_update", None)
-    return True if claim is None else claim(update_id, UPDATE_LEASE_S)
+    an update posted to two fronts, or retried by Telegram while handled, is handled once."""
+    return storage.claim_update(update_id, UPDATE_LEASE_S)
 
 
 def ensure_single_poller(storage: StorageBackend) -> None:
     """Long polling: exactly one front per bot. With shared storage the front takes an advisory
     lock (the database drops it when the front's connection ends); a second poller is refused."""
-    hold = getattr(storage, "hold_poller_lock", None)
-    if hold is not None and not hold():
+    if not storage.hold_poller_lock():
         raise SystemExit("another front is already polling Telegram for this bot (it holds the poller lock in "
                          "[storage] url): run one polling front, or use [bot] mode = 'webhook' for several")

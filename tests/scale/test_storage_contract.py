@@ -63,6 +63,15 @@ def test_updates_recorded_once_and_replayed_until_done(store):
     assert store.unfinished_updates() == ['{"update_id": 2}']
 
 
+def test_an_unfinished_update_is_claimed_a_finished_one_not(store):
+    store.record_update(60, '{"update_id": 60}')
+    assert store.claim_update(60, lease_s=60)
+    store.mark_update_done(60)
+    assert not store.claim_update(60, lease_s=60)
+    assert store.hold_poller_lock()  # the first poller always gets it
+    assert store.stray_updates(older_than_s=0) == []
+
+
 def test_a_job_is_added_once_per_update_input(store):
     job, new = store.add_job(10, 0, -5, 77, {"url": "https://example.com/a"}, "short")
     again, new_again = store.add_job(10, 0, -5, 77, {"url": "https://example.com/a"}, "short")
