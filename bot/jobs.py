@@ -116,9 +116,9 @@ class JobRunner:
         if isinstance(self.engine, EnginePool):
             await loop.run_in_executor(None, self.engine.start)
         else:
-            from summarizer.models import warm_up
+            from summarizer.languages import warm_up_all
 
-            await loop.run_in_executor(None, warm_up, self.settings.models)
+            await loop.run_in_executor(None, warm_up_all, self.settings)
 
     def start(self) -> None:
         """Start the workers and resume every job a previous run accepted but did not answer."""

@@ -61,20 +61,24 @@ def load_article(source: Source, settings: Settings, timings: dict[str, float] |
 
 def analyze(article: Article, settings: Settings, *, length: str | None = None, id: str | None = None,
             timings: dict[str, float] | None = None) -> Brief:
-    """Run the models on an extracted article: one spaCy parse shared by both analyses."""
-    from .models import get_nlp
-    from .speakers import attribute_quotes
-    from .engines import summarize
+    """Run the article's language's models on it: one parse shared by both analyses.
+
+    The language is detected from the text (``languages.detect``) and sets ``article.language``;
+    a language without a pipeline is refused with ``unsupported_language``.
+    """
+    from .languages import detect_language, pipeline_for
 
     timings = {} if timings is None else timings
+    article.language = detect_language(article.text, article.language)
+    pipeline = pipeline_for(article.language)
     with _timed(timings, "parse"):
-        doc = get_nlp(settings.models)(article.text)
+        doc = pipeline.parse(article.text, settings)
     with _timed(timings, "summarize"):
-        summary = summarize(doc, article.title, settings, length=length)
+        summary = pipeline.summarize(doc, article.title, settings, length=length)
     speakers = []
     if settings.speakers.enabled:
         with _timed(timings, "speakers"):
-            speakers = attribute_quotes(doc, settings.speakers)
+            speakers = pipeline.attribute(doc, settings.speakers)
     return Brief(
         id=id,
         title=article.title,
@@ -93,11 +97,13 @@ def make_brief(source: Source, settings: Settings, *, id: str | None = None, len
     """The whole pipeline for one source. Errors are returned in ``Brief.error``, never raised."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
+    article = None
     try:
         article = load_article(source, settings, timings)
         brief = analyze(article, settings, length=length, id=id, timings=timings)
     except BriefError as exc:
         brief = Brief.failed(id, source.url, exc.info())
+        brief.language = article.language if article is not None else None
     except Exception:  # a bug or a model failure: logged in full, reported in one line
         log.exception("engine failed on %s", id or source.url or "input")
         brief = Brief.failed(id, source.url, ErrorInfo("engine_failed", BriefError("engine_failed").message))

@@ -130,8 +130,8 @@ def build_parser(extra_commands: Sequence[Command] = (), prog: str = "briefbot")
     p.add_argument("--length", choices=LENGTHS)
     p.set_defaults(func=cmd_batch)
 
-    p = add("eval", help="evaluation commands (quotes, summaries, extraction)")
-    p.add_argument("what", choices=["quotes", "summaries", "extraction"])
+    p = add("eval", help="evaluation commands (quotes, summaries, extraction, languages)")
+    p.add_argument("what", choices=["quotes", "summaries", "extraction", "languages"])
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_eval)
 

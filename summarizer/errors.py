@@ -45,6 +45,10 @@ ERROR_CODES: dict[str, ErrorCode] = {
     # Also what too little text is: pasted text under [extract] min_chars has no article in it.
     "no_article_text": ErrorCode("No article text was found.",
                                  "I couldn't find an article there: the page may be empty, a paywall or not a news story."),
+    # The engine's message names the language and is the sentence shown (render.MESSAGE_IS_FRIENDLY):
+    # "This article looks German; I can brief English and Russian articles so far."
+    "unsupported_language": ErrorCode("The article is in a language the engine does not read.",
+                                      "I can't read articles in that language yet."),
     "engine_failed": ErrorCode("The article could not be analysed.",
                                "Something went wrong while I was reading that article. Please try again later."),
     "timeout": ErrorCode("The article took too long to analyse.",

@@ -7,7 +7,7 @@ runs in a child process, and the caller only waits on a pipe:
 
 - **Clean start.** Children are started with the ``forkserver`` method, never by forking the
   caller (the bot is a threaded asyncio process; a fork copies its locks mid-state). Each child
-  loads the models once (``models.warm_up``) and then serves briefs one at a time.
+  loads the models of every language once (``languages.warm_up_all``) and then serves briefs one at a time.
 - **Time limit.** ``brief()`` waits at most ``timeout_s`` for the answer; past it the child is
   killed (SIGKILL) and the caller gets a brief with the error ``timeout``. A CPU-time limit
   (``RLIMIT_CPU``, twice ``timeout_s`` per brief) also ends a child whose parent was killed
@@ -267,10 +267,10 @@ def _child_main(conn: Connection, settings: Settings, engine: str, memory_mb: in
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent, which stops the children
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s [engine %(process)d]: %(message)s")
     try:
-        from .models import warm_up
+        from .languages import warm_up_all
 
         make = _load(engine)
-        warm_up(settings.models)
+        warm_up_all(settings)
         # One small brief creates what the first real one would (thread pools, allocator arenas),
         # so the memory cap below is measured on a child that has already worked once.
         make(Source(text=_WARM_UP_TEXT), settings, id="warm-up")

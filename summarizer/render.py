@@ -33,14 +33,36 @@ class RenderLimits:
     max_link_chars: int = 2048
 
 
-def render_error_text(code: str) -> str:
-    """The friendly sentence for an error code (errors.ERROR_CODES); an unknown code reads as engine_failed."""
+# Codes whose engine message is already the sentence to show (it names what only the engine knows:
+# "This article looks German; I can brief English and Russian articles so far.").
+MESSAGE_IS_FRIENDLY = frozenset({"unsupported_language"})
+
+# The brief's own words, in the article's language (English for any language not listed).
+HEADINGS: dict[str, dict[str, str]] = {
+    "en": {"untitled": "Untitled article", "summary": "Summary:", "who": "Who said what", "more": "more",
+           "and_more": "… and {n} more"},
+    "ru": {"untitled": "Статья без заголовка", "summary": "Кратко:", "who": "Кто что сказал", "more": "ещё",
+           "and_more": "… и ещё {n}"},
+}
+
+
+def headings(language: str | None) -> dict[str, str]:
+    return HEADINGS.get(language or "", HEADINGS["en"])
+
+
+def render_error_text(code: str, message: str | None = None) -> str:
+    """The friendly sentence for an error code (errors.ERROR_CODES); an unknown code reads as engine_failed.
+
+    For a code in MESSAGE_IS_FRIENDLY the engine's own message (given) is the sentence.
+    """
+    if code in MESSAGE_IS_FRIENDLY and message:
+        return message
     return ERROR_CODES.get(code, ERROR_CODES["engine_failed"]).friendly
 
 
-def render_error_html(code: str) -> str:
+def render_error_html(code: str, message: str | None = None) -> str:
     """The friendly error sentence as Telegram HTML."""
-    return html.escape(render_error_text(code), quote=False)
+    return html.escape(render_error_text(code, message), quote=False)
 
 
 def format_date(iso: str | None) -> str | None:
@@ -68,13 +90,13 @@ def _statement(quote: Quote, limits: RenderLimits) -> str:
     return f"“{text.strip(' ,')}”" if quote.direct else text.rstrip(" .,;")
 
 
-def _speaker_parts(speaker: Speaker, limits: RenderLimits) -> tuple[str, str | None, str]:
+def _speaker_parts(speaker: Speaker, limits: RenderLimits, words: dict[str, str]) -> tuple[str, str | None, str]:
     name = _shorten(speaker.name, limits.max_name_chars)
     role = _shorten(speaker.role, limits.max_name_chars) if speaker.role else None
     statements = "; ".join(_statement(q, limits) for q in speaker.quotes[: limits.max_statements])
     more = len(speaker.quotes) - limits.max_statements
     if more > 0:
-        statements += f" (+{more} more)"
+        statements += f" (+{more} {words['more']})"
     return name, role, statements
 
 
@@ -82,22 +104,23 @@ def _render(brief: Brief, limits: RenderLimits, esc: Callable[[str], str], bold:
             source_line: Callable[[str], str]) -> str:
     # _shorten also collapses line breaks: an inline field must stay on one line so that
     # split_message, which may cut between lines, never separates a tag from its end.
-    title = _shorten(brief.title or "Untitled article", limits.max_title_chars)
+    words = headings(brief.language)
+    title = _shorten(brief.title or words["untitled"], limits.max_title_chars)
     parts = [bold(esc(title))]
     site = _shorten(brief.site, limits.max_site_chars) if brief.site else None
     source = " · ".join(x for x in (site, format_date(brief.published)) if x)
     if source:
         parts[0] += "\n" + source_line(source)
     if brief.summary:
-        parts.append(bold("Summary:") + " " + esc(" ".join(" ".join(s.split()) for s in brief.summary)))
+        parts.append(bold(words["summary"]) + " " + esc(" ".join(" ".join(s.split()) for s in brief.summary)))
     if brief.speakers:
-        lines = [bold("Who said what")]
+        lines = [bold(words["who"])]
         for speaker in brief.speakers[: limits.max_speakers]:
-            name, role, statements = _speaker_parts(speaker, limits)
+            name, role, statements = _speaker_parts(speaker, limits, words)
             who = bold(esc(name)) + (f" ({esc(role)})" if role else "")
             lines.append(f"• {who}: {esc(statements)}")
         if len(brief.speakers) > limits.max_speakers:
-            lines.append(esc(f"… and {len(brief.speakers) - limits.max_speakers} more"))
+            lines.append(esc(words["and_more"].format(n=len(brief.speakers) - limits.max_speakers)))
         parts.append("\n".join(lines))
     # Bidi embeddings and overrides (U+202A..U+202E) let article text flip what follows it on
     # screen ("gpj.exe" shown as "exe.jpg"); isolates, which cannot leak, are kept for RTL text.
@@ -120,7 +143,7 @@ def _safe_href(url: str | None, max_chars: int) -> str | None:
 def render_telegram_html(brief: Brief, limits: RenderLimits = RenderLimits()) -> str:
     """The brief as Telegram HTML (parse_mode=HTML), everything from the article escaped."""
     if brief.error:
-        return render_error_html(brief.error.code)
+        return render_error_html(brief.error.code, brief.error.message)
 
     def esc(s: str) -> str:
         return html.escape(s, quote=False)

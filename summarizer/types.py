@@ -46,6 +46,9 @@ class Quote:
     cue: str | None
     start: int
     end: int
+    kind: str = "said"  # what the statement is: said | belief | promise (Russian), the speakers stage's kinds
+    confidence: float = 1.0  # how sure the rule that found it is (0..1)
+    rule: str = ""  # the name of the rule that found it
 
 
 @dataclass

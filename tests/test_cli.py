@@ -77,7 +77,7 @@ def test_example_json_contract(capsys):
     for s in brief["speakers"]:
         assert set(s) == {"name", "role", "quotes"}
         for q in s["quotes"]:
-            assert set(q) == {"text", "direct", "cue", "start", "end"}
+            assert set(q) == {"text", "direct", "cue", "start", "end", "kind", "confidence", "rule"}
             assert text[q["start"]:q["end"]] == q["text"]
     assert "Freddie Dawson" not in text and "Leave a Reply" not in text
 

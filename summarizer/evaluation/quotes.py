@@ -22,6 +22,10 @@ from typing import Any, Iterable
 from ..settings import PROJECT_ROOT, load_settings
 
 DEFAULT_GOLD = PROJECT_ROOT.parent / "shared" / "eval" / "quotes" / "dev.jsonl"
+# Gold sets by a short name: `briefbot eval quotes ru`
+NAMED_GOLD = {"en": DEFAULT_GOLD, "ru": PROJECT_ROOT / "tests" / "data" / "ru" / "quotes_factrueval.jsonl"}
+# factRuEval's own annotations (the Occupation facts the role check compares with)
+FACTRUEVAL = PROJECT_ROOT.parent / "shared" / "eval" / "ru" / "factrueval_dev.jsonl"
 
 # ----- the scoring rule (same as the gold set's score.py) -----------------------------------------
 TITLES = {"mr", "mrs", "ms", "dr", "sir", "president", "sen", "senator", "rep", "gov", "prof", "the", "a", "an"}
@@ -147,6 +151,48 @@ def report(c: Counter, n_articles: int) -> str:
     ])
 
 
+# ----- roles against factRuEval's Occupation facts -------------------------------------------------
+def _occupations(gold: dict[str, dict]) -> dict[str, list[dict[str, str]]]:
+    """id -> the Occupation facts (Who, Position, ...) of the gold's factRuEval texts, when the data is there."""
+    if not FACTRUEVAL.is_file() or not any(gid.startswith("factrueval-") for gid in gold):
+        return {}
+    out = {}
+    for line in FACTRUEVAL.read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        if rec["id"] in gold:
+            out[rec["id"]] = [f["args"] for f in rec.get("facts") or []
+                              if f["type"] == "Occupation" and f["args"].get("Who") and f["args"].get("Position")]
+    return out
+
+
+def _stems(text: str) -> set[str]:
+    """Crude stems (first five letters) so "мэра" and "мэр", "министра" and "министр" meet."""
+    return {w[:5] for w in _words(text.replace("ё", "е")) if len(w) > 2 or w.isupper()}
+
+
+def role_report(occupations: dict[str, list[dict[str, str]]], pred: dict[str, dict]) -> str:
+    """How often a speaker's role agrees with the Occupation fact about the same person (by surname).
+
+    Agree: the role shares a word stem with the fact's Position. Counted over speakers that have both
+    a role and such a fact; speakers with a fact but no role are reported as missing.
+    """
+    agree = total = missing = 0
+    for gid, facts in occupations.items():
+        for sp in (pred.get(gid) or {}).get("speakers") or []:
+            words = set(_words(sp.get("name") or ""))
+            mine = [f for f in facts if _words(f["Who"]) and _words(f["Who"])[0] in words]
+            if not mine:
+                continue
+            if not sp.get("role"):
+                missing += 1
+                continue
+            total += 1
+            agree += any(_stems(sp["role"]) & _stems(f["Position"]) for f in mine)
+    share = agree / total if total else 0.0
+    return (f"roles agreeing with Occupation facts {share:.3f} ({agree}/{total} speakers with a role and a fact;"
+            f" {missing} with a fact but no role)")
+
+
 # ----- the two systems ------------------------------------------------------------------------------
 def textacy_speakers(doc) -> list[dict[str, Any]]:
     """textacy's direct_quotations as the brief's speaker list (it gives up on an odd number of marks)."""
@@ -167,43 +213,47 @@ def textacy_speakers(doc) -> list[dict[str, Any]]:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="briefbot eval quotes", description=__doc__.splitlines()[0])
-    parser.add_argument("gold", nargs="?", default=str(DEFAULT_GOLD), help="gold JSONL (default: %(default)s)")
+    parser.add_argument("gold", nargs="?", default=str(DEFAULT_GOLD),
+                        help="gold JSONL, or 'en' / 'ru' for the project's sets (default: %(default)s)")
     parser.add_argument("--pred-out", help="write our predictions here as JSONL (the brief's speaker JSON)")
     parser.add_argument("--no-baseline", action="store_true", help="skip the textacy baseline")
     args = parser.parse_args(argv)
 
     from dataclasses import asdict
 
-    from ..models import get_nlp
-    from ..speakers import attribute_quotes
+    from ..languages import detect_language, pipeline_for
 
     settings = load_settings()
-    path = Path(args.gold)
+    path = Path(NAMED_GOLD.get(args.gold, args.gold))
     if not path.is_file():
         print(f"no gold file at {path}")
         return 2
     gold = {r["id"]: r for r in map(json.loads, path.read_text(encoding="utf-8").splitlines()) if r}
-    nlp = get_nlp(settings.models)
     ours: dict[str, dict] = {}
     base: dict[str, dict] = {}
     times_ms: list[float] = []
     parse_ms: list[float] = []
     for gid, g in gold.items():
+        # each article through its language's pipeline, as the brief does
+        pipeline = pipeline_for(detect_language(g["article"]))
         t0 = time.perf_counter()
-        doc = nlp(g["article"])
+        doc = pipeline.parse(g["article"], settings)
         parse_ms.append((time.perf_counter() - t0) * 1000)
         t0 = time.perf_counter()
-        speakers = attribute_quotes(doc, settings.speakers)
+        speakers = pipeline.attribute(doc, settings.speakers)
         times_ms.append((time.perf_counter() - t0) * 1000)
         ours[gid] = {"id": gid, "speakers": [asdict(s) for s in speakers]}
-        if not args.no_baseline:
+        if not args.no_baseline and pipeline.code == "en":  # textacy reads spaCy parses of English
             base[gid] = {"id": gid, "speakers": textacy_speakers(doc)}
     print(f"== briefbot ({path.name})")
     print(report(score(gold, ours), len(gold)))
     print(f"attribute_quotes per article: mean {statistics.mean(times_ms):.1f} ms,"
           f" median {statistics.median(times_ms):.1f} ms, max {max(times_ms):.1f} ms"
-          f" (the spaCy parse it shares: mean {statistics.mean(parse_ms):.1f} ms)")
-    if not args.no_baseline:
+          f" (the parse it shares: mean {statistics.mean(parse_ms):.1f} ms)")
+    occupations = _occupations(gold)
+    if occupations:
+        print(role_report(occupations, ours))
+    if base:
         print("== textacy direct_quotations (baseline, same parse)")
         print(report(score(gold, base), len(gold)))
     if args.pred_out:
