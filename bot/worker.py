@@ -124,12 +124,12 @@ def open_context(settings: Settings) -> WorkerContext:
 
     from summarizer.brief import make_brief
     from summarizer.isolation import limit_memory
-    from summarizer.models import warm_up
+    from summarizer.languages import warm_up_all
 
     from .app import api_urls
     from .stores import open_storage
 
-    warm_up(settings.models)
+    warm_up_all(settings)  # every language's models, as the bot's engine processes do
     # The same memory cap as the bot's engine processes (summarizer.isolation): measured after one
     # whole brief, so a runaway article fails alone instead of taking the machine's memory. Time is
     # capped by Celery's task time limits (the child is killed, the job retried, then answered).
