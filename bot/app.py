@@ -231,7 +231,10 @@ async def _post_init(app: Application) -> None:
     app.bot_data["loop"] = asyncio.get_running_loop()  # to be stopped from another thread
     log.info("loading models")
     await services.jobs.load_engine()
-    await app.bot.set_my_commands([BotCommand(name, about) for name, about in texts.COMMANDS])
+    # The command menu in each language the bot speaks: Telegram shows a user the one for their app's language.
+    for language, words in texts.TEXTS.items():
+        await app.bot.set_my_commands([BotCommand(name, about) for name, about in words.commands],
+                                      language_code=None if language == texts.DEFAULT_LANGUAGE else language)
     services.storage.prune()
     services.jobs.start()
     # Updates stored by a previous run but not finished go round again (already-queued jobs

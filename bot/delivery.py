@@ -10,7 +10,7 @@ from telegram import Bot, ReplyParameters
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from summarizer.errors import BriefError
-from summarizer.render import render_telegram_html, split_message
+from summarizer.render import render_error_html, render_telegram_html, split_message
 from summarizer.types import Brief
 
 if TYPE_CHECKING:
@@ -26,8 +26,11 @@ class Undeliverable(Exception):
     """The chat cannot be reached any more (bot blocked or removed): stop trying."""
 
 
-def brief_messages(brief: Brief) -> list[str]:
-    """The Telegram HTML messages for a brief: the brief itself, or one friendly error sentence."""
+def brief_messages(brief: Brief, language: str | None = None) -> list[str]:
+    """The Telegram HTML messages for a brief: the brief itself (in the article's language), or one
+    friendly error sentence in the reader's ``language``."""
+    if brief.error:
+        return [render_error_html(brief.error.code, brief.error.message, language)]
     return split_message(render_telegram_html(brief))
 
 
@@ -93,7 +96,7 @@ async def deliver_brief(bot: Bot, job: "Job", brief: Brief, on_part_sent: Callab
     A chat that cannot be reached any more is given up silently (logged); a brief Telegram refuses
     (a rendering bug) is replaced by the "engine failed" sentence, so the chat is never left silent."""
     try:
-        await send_parts(bot, job.chat_id, brief_messages(brief), reply_to_id=job.reply_to,
+        await send_parts(bot, job.chat_id, brief_messages(brief, job.language), reply_to_id=job.reply_to,
                          status_message_id=job.status_message_id, parts_sent=job.parts_sent,
                          on_part_sent=on_part_sent)
     except Undeliverable as exc:
@@ -101,5 +104,5 @@ async def deliver_brief(bot: Bot, job: "Job", brief: Brief, on_part_sent: Callab
     except BadRequest:
         log.exception("job %s: Telegram refused the brief", job.id)
         fallback = Brief.failed(None, job.url, BriefError("engine_failed").info())
-        await send_parts(bot, job.chat_id, brief_messages(fallback), reply_to_id=job.reply_to,
+        await send_parts(bot, job.chat_id, brief_messages(fallback, job.language), reply_to_id=job.reply_to,
                          status_message_id=job.status_message_id)

@@ -13,7 +13,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 from summarizer.render import render_error_html
 from summarizer.settings import LENGTHS, Settings
 
-from . import texts
+from .texts import TEXTS, language_of, texts_for
 from .inputs import cache_key, looks_like_article, mentions_user, message_links, message_text
 from .jobs import JobRunner
 from .ratelimit import RateLimiter
@@ -50,7 +50,7 @@ async def check_allowed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 # -- commands ----------------------------------------------------------------------------
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await update.effective_message.reply_text(texts.HELP)
+    await update.effective_message.reply_text(texts_for(reader_language(update, context)).help)
 
 
 async def brief_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -62,10 +62,10 @@ async def brief_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if not sources and replied:
         sources, target = inputs_of(replied, svc.settings, allow_text=True), replied
         if not sources:
-            await message.reply_text(texts.SHORT_TEXT_HINT)
+            await message.reply_text(texts_for(reader_language(update, context)).short_text_hint)
             return
     if not sources:
-        await message.reply_text(texts.BRIEF_USAGE)
+        await message.reply_text(texts_for(reader_language(update, context)).brief_usage)
         return
     await brief_sources(update, context, sources, target)
 
@@ -75,18 +75,20 @@ async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     chat = update.effective_chat
     current = svc.storage.chat_settings(chat.id, svc.settings.summary.length)
     group = chat.type != ChatType.PRIVATE
-    await update.effective_message.reply_text(settings_text(current, group),
-                                              reply_markup=settings_keyboard(current, group))
+    language = reader_language(update, context)
+    await update.effective_message.reply_text(settings_text(current, group, language),
+                                              reply_markup=settings_keyboard(current, group, language))
 
 
 async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A press on the /settings keyboard: ``set:length:<short|normal|long>`` or ``set:auto:<on|off>``."""
+    """A press on the /settings keyboard: ``set:length:<short|normal|long>``, or in groups
+    ``set:auto:<on|off>`` and ``set:lang:<en|ru>`` (admins only)."""
     query = update.callback_query
     svc = services(context)
     chat = update.effective_chat
     group = chat.type != ChatType.PRIVATE
     if group and not await is_admin(context, chat.id, query.from_user.id):
-        await query.answer(texts.ADMINS_ONLY, show_alert=True)
+        await query.answer(texts_for(reader_language(update, context)).admins_only, show_alert=True)
         return
     _, key, value = (query.data or "").split(":", 2)
     current = svc.storage.chat_settings(chat.id, svc.settings.summary.length)
@@ -94,10 +96,14 @@ async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         current = replace(current, length=value)
     elif key == "auto" and group:
         current = replace(current, auto=value == "on")
+    elif key == "lang" and group and value in TEXTS:
+        current = replace(current, language=value)
     svc.storage.save_chat_settings(chat.id, current)
-    await query.answer(texts.SAVED)
+    language = current.language if group else reader_language(update, context)  # a new choice shows at once
+    await query.answer(texts_for(language).saved)
     try:
-        await query.edit_message_text(settings_text(current, group), reply_markup=settings_keyboard(current, group))
+        await query.edit_message_text(settings_text(current, group, language),
+                                      reply_markup=settings_keyboard(current, group, language))
     except BadRequest as exc:
         if "not modified" not in exc.message.lower():  # the same button pressed twice
             raise
@@ -109,7 +115,7 @@ async def private_message(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     message = update.effective_message
     sources = inputs_of(message, services(context).settings, allow_text=True)
     if not sources:
-        await message.reply_text(texts.SHORT_TEXT_HINT)
+        await message.reply_text(texts_for(reader_language(update, context)).short_text_hint)
         return
     await brief_sources(update, context, sources, message)
 
@@ -126,7 +132,7 @@ async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         if not sources and replied and not replies_to_bot:
             sources, target = inputs_of(replied, svc.settings, allow_text=True), replied
         if not sources:
-            await message.reply_text(texts.GROUP_HINT)
+            await message.reply_text(texts_for(reader_language(update, context)).group_hint)
             return
     elif replies_to_bot or svc.storage.chat_settings(message.chat_id, svc.settings.summary.length).auto:
         sources, target = inputs_of(message, svc.settings, allow_text=False), message
@@ -150,7 +156,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     try:
         if not services(context).storage.has_job(update.update_id, 0):
-            await message.reply_text(render_error_html("engine_failed"))
+            await message.reply_text(render_error_html("engine_failed", language=reader_language(update, context)))
     except Exception as exc:  # the error handler itself must not fail
         log.warning("could not answer update %s after an error: %s", update.update_id, exc)
 
@@ -171,24 +177,26 @@ async def brief_sources(update: Update, context: ContextTypes.DEFAULT_TYPE, sour
     svc = services(context)
     chat, user = update.effective_chat, update.effective_user
     length = svc.storage.chat_settings(chat.id, svc.settings.summary.length).length
+    language = reader_language(update, context)
+    words = texts_for(language)
     for seq, source in enumerate(sources):
         if svc.storage.has_job(update.update_id, seq):
             continue  # an update replayed after a restart: its job answers (or answered) it
         if len(source.get("text", "").encode("utf-8", "surrogatepass")) > svc.settings.fetch.max_bytes:
             # The same limit as a downloaded page (Telegram itself caps messages far below it).
-            await target.reply_text(render_error_html("too_large"))
+            await target.reply_text(render_error_html("too_large", language=language))
             continue
         if not svc.limiter.allow(user.id if user else None, chat.id):
-            await target.reply_text(texts.RATE_LIMITED)
+            await target.reply_text(words.rate_limited)
             return
         request = dict(update_id=update.update_id, seq=seq, chat_id=chat.id, reply_to_id=target.message_id,
-                   source=source, length=length)
+                       source=source, length=length, language=language)
         url = source.get("url")
         cached = svc.storage.cached_brief(cache_key(url, length)) if url else None
         if cached is not None:
             await svc.jobs.answer_now(**request, brief=cached)
         elif svc.jobs.is_full():
-            await target.reply_text(texts.BUSY)
+            await target.reply_text(words.busy)
             return
         else:
             await svc.jobs.submit(**request)
@@ -199,22 +207,41 @@ async def is_admin(context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_id: in
     return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 
 
-def settings_text(current: ChatSettings, group: bool) -> str:
-    lines = ["<b>Settings for this chat</b>", f"Summary length: {current.length}"]
+def reader_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """The language the bot speaks in answer to ``update``: in a private chat the user's Telegram
+    ``language_code`` ("ru…" → Russian, anything else → English), in a group the group's setting."""
+    chat = update.effective_chat
+    if chat is None or chat.type == ChatType.PRIVATE:
+        user = update.effective_user
+        return language_of(user.language_code if user else None)
+    svc = services(context)
+    return svc.storage.chat_settings(chat.id, svc.settings.summary.length).language
+
+
+def settings_text(current: ChatSettings, group: bool, language: str) -> str:
+    words = texts_for(language)
+    lines = [words.settings_title, words.settings_length.format(length=words.length_name(current.length))]
     if group:
-        lines.append("Links are briefed " + ("automatically" if current.auto else "only on /brief or a mention"))
+        lines.append(words.settings_auto_on if current.auto else words.settings_auto_off)
+        lines.append(words.settings_language.format(language=texts_for(current.language).language_name))
     return "\n".join(lines)
 
 
-def settings_keyboard(current: ChatSettings, group: bool) -> InlineKeyboardMarkup:
+def settings_keyboard(current: ChatSettings, group: bool, language: str) -> InlineKeyboardMarkup:
+    words = texts_for(language)
+
     def mark(label: str, on: bool) -> str:
         return f"✓ {label}" if on else label
 
-    rows = [[InlineKeyboardButton(mark(name.capitalize(), current.length == name), callback_data=f"set:length:{name}")
+    rows = [[InlineKeyboardButton(mark(words.length_name(name).capitalize(), current.length == name),
+                                  callback_data=f"set:length:{name}")
              for name in LENGTHS]]
     if group:
         rows.append([
-            InlineKeyboardButton(mark("Auto: every link", current.auto), callback_data="set:auto:on"),
-            InlineKeyboardButton(mark("Only /brief or mention", not current.auto), callback_data="set:auto:off"),
+            InlineKeyboardButton(mark(words.button_auto_on, current.auto), callback_data="set:auto:on"),
+            InlineKeyboardButton(mark(words.button_auto_off, not current.auto), callback_data="set:auto:off"),
         ])
+        rows.append([InlineKeyboardButton(mark(chat_texts.language_name, current.language == code),
+                                          callback_data=f"set:lang:{code}")
+                     for code, chat_texts in TEXTS.items()])
     return InlineKeyboardMarkup(rows)

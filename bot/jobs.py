@@ -33,11 +33,11 @@ from summarizer.isolation import EnginePool
 from summarizer.settings import Settings
 from summarizer.types import Brief
 
-from . import texts
 from .delivery import Undeliverable, brief_messages, deliver_brief, reply_to, send_parts, with_retries
 from .inputs import cache_key
 from .storage import Job, Storage
 from .stores import STORAGE_ERRORS
+from .texts import texts_for
 
 log = logging.getLogger(__name__)
 
@@ -144,10 +144,11 @@ class JobRunner:
         return len(self._pending) >= self.settings.bot.queue_size
 
     async def submit(self, *, update_id: int, seq: int, chat_id: int, reply_to_id: int | None,
-                     source: dict[str, str], length: str) -> bool:
+                     source: dict[str, str], length: str, language: str) -> bool:
         """Store and queue a job, then show progress. False if this input already has a job
-        (an update replayed after a restart): that one is resumed, not repeated."""
-        job, new = self.storage.add_job(update_id, seq, chat_id, reply_to_id, source, length)
+        (an update replayed after a restart): that one is resumed, not repeated. ``language``:
+        the reader's, for the progress and error sentences (the brief follows the article's)."""
+        job, new = self.storage.add_job(update_id, seq, chat_id, reply_to_id, source, length, language)
         if not new:
             return False
         try:
@@ -157,13 +158,13 @@ class JobRunner:
         return True
 
     async def answer_now(self, *, update_id: int, seq: int, chat_id: int, reply_to_id: int | None,
-                         source: dict[str, str], length: str, brief: Brief) -> None:
+                         source: dict[str, str], length: str, language: str, brief: Brief) -> None:
         """Answer with a brief already at hand (the cache), recorded as a job like any other so
         that a replayed update does not answer twice."""
-        job, new = self.storage.add_job(update_id, seq, chat_id, reply_to_id, source, length)
+        job, new = self.storage.add_job(update_id, seq, chat_id, reply_to_id, source, length, language)
         if not new:
             return
-        await send_parts(self.bot, chat_id, brief_messages(brief), reply_to_id=reply_to_id,
+        await send_parts(self.bot, chat_id, brief_messages(brief, language), reply_to_id=reply_to_id,
                          on_part_sent=lambda n: self.storage.set_parts_sent(job.id, n))
         self.storage.mark_job_done(job.id)
 
@@ -181,7 +182,8 @@ class JobRunner:
 
     async def _announce(self, job: Job) -> None:
         """The "typing" action and a status message that will be edited into the answer."""
-        text = texts.READING_ARTICLE if job.url else texts.READING_TEXT
+        words = texts_for(job.language)
+        text = words.reading_article if job.url else words.reading_text
         try:
             await self.bot.send_chat_action(job.chat_id, ChatAction.TYPING)
             status = await with_retries(

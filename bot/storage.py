@@ -1,6 +1,7 @@
 """Everything the bot must remember across restarts, in one SQLite file.
 
-- ``chat_settings``: per chat, the summary length and (groups) whether links are briefed automatically.
+- ``chat_settings``: per chat, the summary length and (groups) whether links are briefed automatically
+  and the language the bot speaks there.
 - ``brief_cache``: finished briefs by normalized URL and length, with an expiry.
 - ``updates``: every update received, stored *before* Telegram is told it arrived, so an
   update cut off by a crash is replayed on restart, and one already handled is skipped.
@@ -32,11 +33,14 @@ from pathlib import Path
 
 from summarizer.types import Brief
 
+from .texts import DEFAULT_LANGUAGE, TEXTS
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS chat_settings (
     chat_id INTEGER PRIMARY KEY,
     length TEXT,
-    auto INTEGER
+    auto INTEGER,
+    language TEXT                                -- groups: the bot's language there (bot.texts)
 );
 CREATE TABLE IF NOT EXISTS brief_cache (
     key TEXT PRIMARY KEY,
@@ -61,6 +65,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     state TEXT NOT NULL DEFAULT 'pending',       -- 'pending' | 'done'
     parts_sent INTEGER NOT NULL DEFAULT 0,       -- answer messages already delivered
     unfinished_runs INTEGER NOT NULL DEFAULT 0,  -- engine runs started and never returned
+    language TEXT NOT NULL DEFAULT 'en',         -- the reader's: progress and error sentences
     created REAL NOT NULL,
     UNIQUE (update_id, seq)
 );
@@ -71,7 +76,10 @@ CREATE TABLE IF NOT EXISTS jobs (
 BUSY_TIMEOUT_S = 1.0
 PRUNE_EVERY_S = 3_600
 # Columns added after the first release, added to older files when they are opened.
-ADDED_COLUMNS = {"jobs": {"unfinished_runs": "INTEGER NOT NULL DEFAULT 0"}}
+ADDED_COLUMNS = {
+    "jobs": {"unfinished_runs": "INTEGER NOT NULL DEFAULT 0", "language": "TEXT NOT NULL DEFAULT 'en'"},
+    "chat_settings": {"language": "TEXT"},
+}
 MARKER_SUFFIX = ".created"  # beside the database: "a database was created here"
 
 log = logging.getLogger(__name__)
@@ -85,6 +93,7 @@ class StorageError(Exception):
 class ChatSettings:
     length: str
     auto: bool  # groups: brief every link without being asked
+    language: str = DEFAULT_LANGUAGE  # groups: the language the bot speaks there (private chats: the user's)
 
 
 @dataclass
@@ -99,6 +108,7 @@ class Job:
     length: str
     parts_sent: int = 0
     unfinished_runs: int = 0
+    language: str = DEFAULT_LANGUAGE  # the reader's, chosen when the job was accepted
 
     @property
     def url(self) -> str | None:
@@ -192,18 +202,22 @@ class Storage:
 
     # -- chat settings ---------------------------------------------------------------
     def chat_settings(self, chat_id: int, default_length: str) -> ChatSettings:
-        """A chat's choices; a chat that chose nothing gets ``default_length`` and no auto mode."""
-        row = self.db.execute("SELECT length, auto FROM chat_settings WHERE chat_id = ?", (chat_id,)).fetchone()
+        """A chat's choices; a chat that chose nothing gets ``default_length``, no auto mode and the
+        default language."""
+        row = self.db.execute("SELECT length, auto, language FROM chat_settings WHERE chat_id = ?",
+                              (chat_id,)).fetchone()
         if row is None:
             return ChatSettings(length=default_length, auto=False)
-        return ChatSettings(length=row["length"] or default_length, auto=bool(row["auto"]))
+        language = row["language"] if row["language"] in TEXTS else DEFAULT_LANGUAGE
+        return ChatSettings(length=row["length"] or default_length, auto=bool(row["auto"]), language=language)
 
     def save_chat_settings(self, chat_id: int, chat: ChatSettings) -> None:
         """Replace a chat's choices."""
         self.db.execute(
-            "INSERT INTO chat_settings (chat_id, length, auto) VALUES (?, ?, ?) "
-            "ON CONFLICT(chat_id) DO UPDATE SET length = excluded.length, auto = excluded.auto",
-            (chat_id, chat.length, int(chat.auto)),
+            "INSERT INTO chat_settings (chat_id, length, auto, language) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(chat_id) DO UPDATE SET length = excluded.length, auto = excluded.auto, "
+            "language = excluded.language",
+            (chat_id, chat.length, int(chat.auto), chat.language),
         )
 
     # -- brief cache -----------------------------------------------------------------
@@ -264,12 +278,13 @@ class Storage:
 
     # -- jobs ------------------------------------------------------------------------
     def add_job(self, update_id: int, seq: int, chat_id: int, reply_to: int | None,
-                source: dict[str, str], length: str) -> tuple[Job, bool]:
-        """Insert a job once per (update, input); returns the job and whether it is new."""
+                source: dict[str, str], length: str, language: str = DEFAULT_LANGUAGE) -> tuple[Job, bool]:
+        """Insert a job once per (update, input); returns the job and whether it is new.
+        ``language`` is the reader's (its progress and error sentences)."""
         cur = self.db.execute(
-            "INSERT OR IGNORE INTO jobs (update_id, seq, chat_id, reply_to, source_json, length, created) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (update_id, seq, chat_id, reply_to, json.dumps(source), length, time.time()),
+            "INSERT OR IGNORE INTO jobs (update_id, seq, chat_id, reply_to, source_json, length, language, created) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (update_id, seq, chat_id, reply_to, json.dumps(source), length, language, time.time()),
         )
         row = self.db.execute("SELECT * FROM jobs WHERE update_id = ? AND seq = ?", (update_id, seq)).fetchone()
         return _job(row), cur.rowcount == 1
@@ -320,4 +335,5 @@ def _job(row: sqlite3.Row) -> Job:
         length=row["length"],
         parts_sent=row["parts_sent"],
         unfinished_runs=row["unfinished_runs"],
+        language=row["language"],
     )

@@ -35,6 +35,7 @@ from summarizer.types import Brief
 
 from .storage import PRUNE_EVERY_S, ChatSettings, Job
 from .stores import StorageUnavailable
+from .texts import DEFAULT_LANGUAGE, TEXTS
 
 CONNECT_TIMEOUT_S = 5
 # Advisory lock keys (any two distinct 64-bit numbers private to briefbot).
@@ -84,6 +85,11 @@ MIGRATIONS: list[tuple[int, str]] = [
         ALTER TABLE jobs ADD COLUMN claimed_by TEXT;
         ALTER TABLE jobs ADD COLUMN claimed_until DOUBLE PRECISION;
         ALTER TABLE updates ADD COLUMN claimed_until DOUBLE PRECISION;
+    """),
+    (3, """
+        -- the bot's languages: a group's choice, and each job's reader (progress and error sentences)
+        ALTER TABLE chat_settings ADD COLUMN language TEXT;
+        ALTER TABLE jobs ADD COLUMN language TEXT NOT NULL DEFAULT 'en';
     """),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
@@ -192,16 +198,18 @@ class PostgresStorage:
     # -- chat settings ---------------------------------------------------------------
     def chat_settings(self, chat_id: int, default_length: str) -> ChatSettings:
         with self._db() as db:
-            row = db.execute("SELECT length, auto FROM chat_settings WHERE chat_id = %s", (chat_id,)).fetchone()
+            row = db.execute("SELECT length, auto, language FROM chat_settings WHERE chat_id = %s",
+                             (chat_id,)).fetchone()
         if row is None:
             return ChatSettings(length=default_length, auto=False)
-        return ChatSettings(length=row["length"] or default_length, auto=bool(row["auto"]))
+        language = row["language"] if row["language"] in TEXTS else DEFAULT_LANGUAGE
+        return ChatSettings(length=row["length"] or default_length, auto=bool(row["auto"]), language=language)
 
     def save_chat_settings(self, chat_id: int, chat: ChatSettings) -> None:
         with self._db() as db:
-            db.execute("INSERT INTO chat_settings (chat_id, length, auto) VALUES (%s, %s, %s) "
-                       "ON CONFLICT (chat_id) DO UPDATE SET length = excluded.length, auto = excluded.auto",
-                       (chat_id, chat.length, chat.auto))
+            db.execute("INSERT INTO chat_settings (chat_id, length, auto, language) VALUES (%s, %s, %s, %s) "
+                       "ON CONFLICT (chat_id) DO UPDATE SET length = excluded.length, auto = excluded.auto, "
+                       "language = excluded.language", (chat_id, chat.length, chat.auto, chat.language))
 
     # -- brief cache -----------------------------------------------------------------
     def cached_brief(self, key: str, now: float | None = None) -> Brief | None:
@@ -263,13 +271,13 @@ class PostgresStorage:
 
     # -- jobs ------------------------------------------------------------------------
     def add_job(self, update_id: int, seq: int, chat_id: int, reply_to: int | None,
-                source: dict[str, str], length: str) -> tuple[Job, bool]:
+                source: dict[str, str], length: str, language: str = DEFAULT_LANGUAGE) -> tuple[Job, bool]:
         """Insert a job once per (update, input); returns the job and whether it is new."""
         with self._db(transaction=True) as db:
             inserted = db.execute(
-                "INSERT INTO jobs (update_id, seq, chat_id, reply_to, source_json, length, created) "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (update_id, seq) DO NOTHING RETURNING *",
-                (update_id, seq, chat_id, reply_to, json.dumps(source), length, time.time())).fetchone()
+                "INSERT INTO jobs (update_id, seq, chat_id, reply_to, source_json, length, language, created) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (update_id, seq) DO NOTHING RETURNING *",
+                (update_id, seq, chat_id, reply_to, json.dumps(source), length, language, time.time())).fetchone()
             row = inserted or db.execute("SELECT * FROM jobs WHERE update_id = %s AND seq = %s",
                                          (update_id, seq)).fetchone()
         return _job(row), inserted is not None
@@ -393,4 +401,5 @@ def _job(row: dict[str, Any]) -> Job:
         length=row["length"],
         parts_sent=row["parts_sent"],
         unfinished_runs=row["unfinished_runs"],
+        language=row["language"],
     )

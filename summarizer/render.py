@@ -50,19 +50,21 @@ def headings(language: str | None) -> dict[str, str]:
     return HEADINGS.get(language or "", HEADINGS["en"])
 
 
-def render_error_text(code: str, message: str | None = None) -> str:
-    """The friendly sentence for an error code (errors.ERROR_CODES); an unknown code reads as engine_failed.
+def render_error_text(code: str, message: str | None = None, language: str | None = None) -> str:
+    """The friendly sentence for an error code (errors.ERROR_CODES) in the reader's ``language``
+    (English when none or untranslated); an unknown code reads as engine_failed.
 
-    For a code in MESSAGE_IS_FRIENDLY the engine's own message (given) is the sentence.
+    For a code in MESSAGE_IS_FRIENDLY the engine's own message (given) is the sentence for English
+    readers; it is written in English, so other readers get the table's translated sentence.
     """
-    if code in MESSAGE_IS_FRIENDLY and message:
+    if code in MESSAGE_IS_FRIENDLY and message and (language or "en") == "en":
         return message
-    return ERROR_CODES.get(code, ERROR_CODES["engine_failed"]).friendly
+    return ERROR_CODES.get(code, ERROR_CODES["engine_failed"]).friendly_in(language)
 
 
-def render_error_html(code: str, message: str | None = None) -> str:
+def render_error_html(code: str, message: str | None = None, language: str | None = None) -> str:
     """The friendly error sentence as Telegram HTML."""
-    return html.escape(render_error_text(code, message), quote=False)
+    return html.escape(render_error_text(code, message, language), quote=False)
 
 
 def format_date(iso: str | None) -> str | None:
@@ -87,14 +89,17 @@ def _shorten(text: str, limit: int) -> str:
 
 def _statement(quote: Quote, limits: RenderLimits) -> str:
     text = _shorten(quote.text, limits.max_statement_chars)
-    return f"“{text.strip(' ,')}”" if quote.direct else text.rstrip(" .,;")
+    words = f"“{text.strip(' ,')}”" if quote.direct else text.rstrip(" .,;")
+    lead = quote.lead()  # "denied", "asked": the cue changes what the words mean
+    return f"{_shorten(lead, limits.max_name_chars)} {words}" if lead else words
 
 
 def _speaker_parts(speaker: Speaker, limits: RenderLimits, words: dict[str, str]) -> tuple[str, str | None, str]:
     name = _shorten(speaker.name, limits.max_name_chars)
     role = _shorten(speaker.role, limits.max_name_chars) if speaker.role else None
-    statements = "; ".join(_statement(q, limits) for q in speaker.quotes[: limits.max_statements])
-    more = len(speaker.quotes) - limits.max_statements
+    quotes = [q for q in speaker.quotes if q.shown]
+    statements = "; ".join(_statement(q, limits) for q in quotes[: limits.max_statements])
+    more = len(quotes) - limits.max_statements
     if more > 0:
         statements += f" (+{more} {words['more']})"
     return name, role, statements
@@ -113,14 +118,15 @@ def _render(brief: Brief, limits: RenderLimits, esc: Callable[[str], str], bold:
         parts[0] += "\n" + source_line(source)
     if brief.summary:
         parts.append(bold(words["summary"]) + " " + esc(" ".join(" ".join(s.split()) for s in brief.summary)))
-    if brief.speakers:
+    speakers = [s for s in brief.speakers if any(q.shown for q in s.quotes)]
+    if speakers:
         lines = [bold(words["who"])]
-        for speaker in brief.speakers[: limits.max_speakers]:
+        for speaker in speakers[: limits.max_speakers]:
             name, role, statements = _speaker_parts(speaker, limits, words)
             who = bold(esc(name)) + (f" ({esc(role)})" if role else "")
             lines.append(f"• {who}: {esc(statements)}")
-        if len(brief.speakers) > limits.max_speakers:
-            lines.append(esc(words["and_more"].format(n=len(brief.speakers) - limits.max_speakers)))
+        if len(speakers) > limits.max_speakers:
+            lines.append(esc(words["and_more"].format(n=len(speakers) - limits.max_speakers)))
         parts.append("\n".join(lines))
     # Bidi embeddings and overrides (U+202A..U+202E) let article text flip what follows it on
     # screen ("gpj.exe" shown as "exe.jpg"); isolates, which cannot leak, are kept for RTL text.

@@ -100,6 +100,7 @@ class SpeakerSettings:
     cue_window_tokens: int = 12  # how far from a quote its reporting verb may be
     drop_nested: bool = False  # keep only the outer of nested reports ("X said Y claimed Z")
     uncued_after_subject: bool = True  # a first-person quote after a sentence about a named person is theirs
+    min_confidence: float = 0.6  # the brief shows statements at least this sure (the JSON keeps all)
 
 
 @dataclass

@@ -13,6 +13,13 @@ summarizer) in four steps:
    no cue and no speaker nearby (a title, a scare quote, an author bio) is dropped;
 4. resolve each cue's subject to a speaker (``speech.coref``): names and their
    aliases, pronouns, role descriptions, unnamed sources.
+
+Each statement then says what it is (``Quote.kind`` from its cue: said, denied, asked,
+belief, intention, negated; "source" when the "speaker" is a document, poll or thing,
+not a person or organisation), which construction found it (``rule``) and how sure that
+is (``confidence``: the construction's measured precision times how surely its subject
+was resolved). ``shown`` marks what the brief shows: confidence at or above
+``[speakers] min_confidence``, never a source; the JSON keeps every statement.
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ from spacy.tokens import Doc
 
 from .settings import SpeakerSettings
 from .speech.attribution import Attributor, Statement
-from .speech.cues import cue_text
+from .speech.cues import cue_kind, cue_text
 from .types import Quote, Speaker
 
 
@@ -41,7 +48,12 @@ def _group(doc: Doc, statements: list[Statement], settings: SpeakerSettings) -> 
         if sp is None:
             sp = speakers[id(entity)] = Speaker(name=entity.name, role=entity.role, quotes=[])
         cue = cue_text(st.cue) if st.cue is not None else None
-        sp.quotes.append(Quote(text=text[st.start:st.end], direct=st.direct, cue=cue, start=st.start, end=st.end))
+        # a document or poll is a source of information, never a speaker: kept, not shown
+        kind = "source" if not entity.speaks() else cue_kind(st.cue) if st.cue is not None else "said"
+        confidence = st.confidence
+        sp.quotes.append(Quote(text=text[st.start:st.end], direct=st.direct, cue=cue, start=st.start, end=st.end,
+                               kind=kind, confidence=confidence, rule=st.rule,
+                               shown=kind != "source" and confidence >= settings.min_confidence))
     out = list(speakers.values())
     if settings.max_quotes_per_speaker:
         for sp in out:

@@ -25,7 +25,7 @@ import numpy as np
 
 from .models import get_embedder
 from .settings import Settings, SummarySettings
-from .speech.quotes import find_quote_spans
+from .speech.quotes import doc_quote_spans, find_quote_spans
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc
@@ -126,7 +126,7 @@ QUOTE_ONLY_SHARE = 0.9
 def candidate_sentences(doc: "Doc") -> list[Sentence]:
     """The article's sentences as exact spans of ``doc.text``, furniture flagged."""
     text = doc.text
-    quoted = _quoted_mask(text)
+    quoted = _quoted_mask(doc)
     out: list[Sentence] = []
     for sent in doc.sents:
         for start, end in _split_glued(text, sent.start_char, sent.end_char):
@@ -194,10 +194,11 @@ def quoted_spans(text: str) -> list[tuple[int, int]]:
     return [(q.open_at, q.close_end) for q in find_quote_spans(text)]
 
 
-def _quoted_mask(text: str) -> np.ndarray:
-    mask = np.zeros(len(text) + 1, dtype=bool)
-    for start, end in quoted_spans(text):
-        mask[start:end] = True
+def _quoted_mask(doc: "Doc") -> np.ndarray:
+    """Characters inside quotation marks, from the quotes found once on the Doc (shared with speakers)."""
+    mask = np.zeros(len(doc.text) + 1, dtype=bool)
+    for q in doc_quote_spans(doc):
+        mask[q.open_at:q.close_end] = True
     return mask
 
 

@@ -38,7 +38,11 @@ class Quote:
     """One statement: a direct quote (the words inside the marks) or reported speech.
 
     ``start``/``end`` are character offsets into ``Article.text``; ``text`` is
-    always ``article.text[start:end]``.
+    always ``article.text[start:end]``. ``kind`` says what the cue makes of it: "said" (a plain
+    saying), "denied", "asked", "belief", "intention", "negated" (refused or did not say), or
+    "source" (a document or poll, never a person's words: the brief does not show it).
+    ``confidence`` (0-1) says how directly it was attributed, ``rule`` which construction found it,
+    ``shown`` whether the brief shows it (the JSON keeps every statement).
     """
 
     text: str
@@ -46,9 +50,16 @@ class Quote:
     cue: str | None
     start: int
     end: int
-    kind: str = "said"  # what the statement is: said | belief | promise (Russian), the speakers stage's kinds
-    confidence: float = 1.0  # how sure the rule that found it is (0..1)
-    rule: str = ""  # the name of the rule that found it
+    kind: str = "said"  # said | denied | asked | belief | intention | negated | source (the cue's meaning)
+    confidence: float = 1.0  # how sure the construction that found it is (0..1)
+    rule: str = ""  # the name of the construction that found it
+
+    shown: bool = True  # the brief shows it: confidence at or above [speakers] min_confidence, not a source
+
+    def lead(self) -> str | None:
+        """The cue to show before the words when it changes their meaning ("denied", "asked why",
+        "refused to acknowledge"); None for a plain saying."""
+        return self.cue if self.kind not in ("said", "source") and self.cue else None
 
 
 @dataclass

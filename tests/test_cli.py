@@ -77,7 +77,8 @@ def test_example_json_contract(capsys):
     for s in brief["speakers"]:
         assert set(s) == {"name", "role", "quotes"}
         for q in s["quotes"]:
-            assert set(q) == {"text", "direct", "cue", "start", "end", "kind", "confidence", "rule"}
+            assert set(q) == {"text", "direct", "cue", "start", "end", "kind", "confidence", "rule", "shown"}
+            assert 0.0 <= q["confidence"] <= 1.0 and q["rule"]
             assert text[q["start"]:q["end"]] == q["text"]
     assert "Freddie Dawson" not in text and "Leave a Reply" not in text
 

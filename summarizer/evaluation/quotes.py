@@ -1,11 +1,21 @@
-"""`briefbot eval quotes [GOLD.jsonl] [--pred-out PRED.jsonl]`: who-said-what against gold.
+"""`briefbot eval quotes [--set dev|polnear|both] [--limit N]`: who-said-what against gold.
 
 Runs our engine (``attribute_quotes`` on one spaCy parse of each gold article's
 text) and, on the same parse, textacy's ``direct_quotations`` as a baseline, and
-prints for both the figures of the gold set's scoring rule (the ``score.py`` that
-ships with the gold, reimplemented here so the installed package needs nothing
-from ``../shared``): quote precision/recall (direct and indirect recall), speaker
-accuracy on matched quotes, attribution P/R/F1.
+prints for both, on each gold set:
+
+* dev (``dev.jsonl``): the figures of the gold set's scoring rule (its ``score.py``,
+  reimplemented here so the installed package needs nothing from ``../shared``):
+  quote precision/recall (direct and indirect recall), speaker accuracy on matched
+  quotes, attribution P/R/F1;
+* polnear (the PolNeAR training split): the figures of ``score_polnear.py``, the
+  scorer that ships with that gold (loaded from beside it: the figures are its own);
+
+and for our engine, on both: precision and recall per construction (the statement's
+``rule``), the number of non-person speakers (a predicted speaker none of whose
+statements matches a gold statement with that speaker, and whose name is no PERSON/ORG
+entity of the parse), and the same figures for what the brief shows (statements at or
+above ``[speakers] min_confidence``, documents and polls left out) next to all statements.
 """
 
 from __future__ import annotations
@@ -21,7 +31,9 @@ from typing import Any, Iterable
 
 from ..settings import PROJECT_ROOT, load_settings
 
-DEFAULT_GOLD = PROJECT_ROOT.parent / "shared" / "eval" / "quotes" / "dev.jsonl"
+EVAL_DIR = PROJECT_ROOT.parent / "shared" / "eval" / "quotes"
+DEFAULT_GOLD = EVAL_DIR / "dev.jsonl"
+DEFAULT_POLNEAR = EVAL_DIR / "polnear"
 # Gold sets by a short name: `briefbot eval quotes ru`
 NAMED_GOLD = {"en": DEFAULT_GOLD, "ru": PROJECT_ROOT / "tests" / "data" / "ru" / "quotes_factrueval.jsonl"}
 # factRuEval's own annotations (the Occupation facts the role check compares with)
@@ -211,53 +223,265 @@ def textacy_speakers(doc) -> list[dict[str, Any]]:
     return list(speakers.values())
 
 
-def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="briefbot eval quotes", description=__doc__.splitlines()[0])
-    parser.add_argument("gold", nargs="?", default=str(DEFAULT_GOLD),
-                        help="gold JSONL, or 'en' / 'ru' for the project's sets (default: %(default)s)")
-    parser.add_argument("--pred-out", help="write our predictions here as JSONL (the brief's speaker JSON)")
-    parser.add_argument("--no-baseline", action="store_true", help="skip the textacy baseline")
-    args = parser.parse_args(argv)
+# ----- per construction, non-person speakers, what the brief shows -------------------------------
+def shown(speakers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The statements the brief shows (``Quote.shown``: at or above ``[speakers] min_confidence``,
+    documents and polls left out)."""
+    out = []
+    for sp in speakers:
+        qs = [q for q in sp.get("quotes") or [] if q.get("shown", True)]
+        if qs:
+            out.append(dict(sp, quotes=qs))
+    return out
 
+
+def _tokens(s: str) -> Counter:
+    return Counter(w.lower() for w in WORD.findall(s or ""))
+
+
+def _strength(g: Counter, p: Counter) -> tuple[float, float] | None:
+    """score_polnear.py's match rule (also used for the dev set's per-construction figures)."""
+    lg, lp = sum(g.values()), sum(p.values())
+    if not lg or not lp:
+        return None
+    n = sum((g & p).values())
+    if n >= 0.5 * min(lg, lp) and n >= 0.1 * max(lg, lp):
+        return (n / min(lg, lp), 2 * n / (lg + lp))
+    return None
+
+
+class Breakdown:
+    """Per-construction precision/recall and the non-person speaker count, over many articles.
+
+    A gold statement is ``(text, speaker_ok)`` where ``speaker_ok(name)`` says whether a
+    predicted name is its speaker (None when the gold's source cannot be judged: PolNeAR's
+    "he" or "officials"). Per construction: quoteP, the share of its statements that match a
+    gold statement; rightP, among those matching a judgeable one, the share naming its
+    speaker; R, the share of all gold statements it finds with the right speaker."""
+
+    def __init__(self) -> None:
+        self.c: Counter = Counter()
+
+    def add(self, speakers: list[dict[str, Any]], gold: list[tuple[str, Any]], entity_words: set[str]) -> None:
+        gtoks = [_tokens(t) for t, _ in gold]
+        self.c["gold"] += len(gold)
+        found_by: dict[str, set[int]] = {}
+        for sp in speakers:
+            name = sp.get("name") or ""
+            has_gold = False
+            for q in sp.get("quotes") or []:
+                rule = q.get("rule") or "?"
+                ptok = _tokens(q.get("text", ""))
+                hits = [i for i, g in enumerate(gtoks) if _strength(g, ptok)]
+                verdicts = [gold[i][1](name) for i in hits]
+                right = [i for i, v in zip(hits, verdicts) if v]
+                self.c["pred:" + rule] += 1
+                self.c["match:" + rule] += bool(hits)
+                self.c["judged:" + rule] += any(v is not None for v in verdicts)
+                self.c["right:" + rule] += bool(right)
+                found_by.setdefault(rule, set()).update(right)
+                has_gold = has_gold or bool(right)
+            self.c["speakers"] += 1
+            if not has_gold and not set(name_words_of(name)) & entity_words:
+                self.c["non_person"] += 1
+        for rule, idx in found_by.items():
+            self.c["found:" + rule] += len(idx)
+
+    def report(self) -> str:
+        rules = sorted({k.split(":", 1)[1] for k in self.c if k.startswith("pred:")},
+                       key=lambda r: -self.c["pred:" + r])
+        lines = [f"  {'construction':<22} {'pred':>5} {'quoteP':>7} {'rightP':>7} {'R':>6}"]
+        for r in rules:
+            n = self.c["pred:" + r]
+            judged = max(1, self.c["judged:" + r])
+            lines.append(f"  {r:<22} {n:>5} {self.c['match:' + r] / n:>7.3f} {self.c['right:' + r] / judged:>7.3f}"
+                         f" {self.c['found:' + r] / max(1, self.c['gold']):>6.3f}")
+        lines.append(self.non_person_line())
+        return "\n".join(lines)
+
+    def non_person_line(self) -> str:
+        return (f"non-person speakers {self.c['non_person']} of {self.c['speakers']}"
+                " (no gold statement and no PERSON/ORG entity in the name)")
+
+
+def name_words_of(name: str) -> list[str]:
+    return [w.lower() for w in WORD.findall(name or "") if w.lower() not in STOP]
+
+
+def entity_words(doc) -> set[str]:
+    """Words of the PERSON/ORG entities of a parse (a speaker named by none of them is suspect)."""
+    return {w.lower() for e in doc.ents if e.label_ in ("PERSON", "ORG") for w in WORD.findall(e.text)}
+
+
+def _load_polnear_scorer(folder: Path):
+    """``score_polnear.py`` from beside the gold: the figures are the gold's own scorer's."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("score_polnear", folder / "score_polnear.py")
+    if spec is None or spec.loader is None:
+        raise FileNotFoundError(folder / "score_polnear.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _polnear_articles(folder: Path, limit: int | None) -> dict[str, str]:
+    """id -> text, one per distinct article, in file order (the first ``limit`` when given)."""
+    import gzip
+
+    texts: dict[str, str] = {}
+    with gzip.open(folder / "train.jsonl.gz", "rt", encoding="utf-8") as fh:
+        for line in fh:
+            r = json.loads(line)
+            if r["id"] not in texts:
+                if limit is not None and len(texts) >= limit:
+                    break
+                texts[r["id"]] = r["text"]
+    return texts
+
+
+# ----- running the systems --------------------------------------------------------------------------
+def _run(texts: dict[str, str], settings, baseline: bool):
+    """Our speakers and textacy's per article id, with the attribution and parse times, and entity words."""
     from dataclasses import asdict
 
     from ..languages import detect_language, pipeline_for
 
-    settings = load_settings()
-    path = Path(NAMED_GOLD.get(args.gold, args.gold))
-    if not path.is_file():
-        print(f"no gold file at {path}")
-        return 2
-    gold = {r["id"]: r for r in map(json.loads, path.read_text(encoding="utf-8").splitlines()) if r}
     ours: dict[str, dict] = {}
     base: dict[str, dict] = {}
+    ents: dict[str, set[str]] = {}
     times_ms: list[float] = []
     parse_ms: list[float] = []
-    for gid, g in gold.items():
+    for gid, text in texts.items():
         # each article through its language's pipeline, as the brief does
-        pipeline = pipeline_for(detect_language(g["article"]))
+        pipeline = pipeline_for(detect_language(text))
         t0 = time.perf_counter()
-        doc = pipeline.parse(g["article"], settings)
+        doc = pipeline.parse(text, settings)
         parse_ms.append((time.perf_counter() - t0) * 1000)
         t0 = time.perf_counter()
         speakers = pipeline.attribute(doc, settings.speakers)
         times_ms.append((time.perf_counter() - t0) * 1000)
         ours[gid] = {"id": gid, "speakers": [asdict(s) for s in speakers]}
-        if not args.no_baseline and pipeline.code == "en":  # textacy reads spaCy parses of English
+        ents[gid] = entity_words(doc) if pipeline.code == "en" else set()
+        if baseline and pipeline.code == "en":  # textacy reads spaCy parses of English
             base[gid] = {"id": gid, "speakers": textacy_speakers(doc)}
+    timing = (f"attribute_quotes per article: mean {statistics.mean(times_ms):.1f} ms,"
+              f" median {statistics.median(times_ms):.1f} ms, max {max(times_ms):.1f} ms"
+              f" (the spaCy parse it shares: mean {statistics.mean(parse_ms):.1f} ms)")
+    return ours, base, ents, timing
+
+
+def _write(path: str | None, preds: dict[str, dict]) -> None:
+    if path:
+        with open(path, "w", encoding="utf-8") as fh:
+            for rec in preds.values():
+                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+
+
+def _shown_preds(preds: dict[str, dict]) -> dict[str, dict]:
+    return {k: dict(v, speakers=shown(v["speakers"])) for k, v in preds.items()}
+
+
+def eval_dev(path: Path, settings, baseline: bool, pred_out: str | None, limit: int | None) -> None:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    gold = {r["id"]: r for r in rows[:limit] if r}
+    ours, base, ents, timing = _run({k: g["article"] for k, g in gold.items()}, settings, baseline)
+    threshold = settings.speakers.min_confidence
     print(f"== briefbot ({path.name})")
     print(report(score(gold, ours), len(gold)))
-    print(f"attribute_quotes per article: mean {statistics.mean(times_ms):.1f} ms,"
-          f" median {statistics.median(times_ms):.1f} ms, max {max(times_ms):.1f} ms"
-          f" (the parse it shares: mean {statistics.mean(parse_ms):.1f} ms)")
+    print(timing)
     occupations = _occupations(gold)
     if occupations:
         print(role_report(occupations, ours))
+    print(f"-- what the brief shows (confidence >= {threshold}, no documents or polls)")
+    print(report(score(gold, _shown_preds(ours)), len(gold)))
+    print("-- per construction (all statements; rightP: matched with the right speaker; R: share of all gold)")
+    print(_breakdown_dev(gold, ours, ents))
     if base:
         print("== textacy direct_quotations (baseline, same parse)")
         print(report(score(gold, base), len(gold)))
-    if args.pred_out:
-        with open(args.pred_out, "w", encoding="utf-8") as fh:
-            for rec in ours.values():
-                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    _write(pred_out, ours)
+
+
+def _breakdown_dev(gold: dict[str, dict], preds: dict[str, dict], ents: dict[str, set[str]]) -> str:
+    b, shown_only = Breakdown(), Breakdown()
+    for gid, g in gold.items():
+        statements = [(q["quote"], lambda name, q=q: speaker_ok(name, q)) for q in g["quotes"]]
+        b.add(preds[gid]["speakers"], statements, ents[gid])
+        shown_only.add(shown(preds[gid]["speakers"]), statements, ents[gid])
+    return b.report() + "\nin what the brief shows: " + shown_only.non_person_line()
+
+
+def eval_polnear(folder: Path, settings, baseline: bool, pred_out: str | None, limit: int | None) -> None:
+    scorer = _load_polnear_scorer(folder)
+    texts = _polnear_articles(folder, limit)
+    arts = {k: v for k, v in scorer.load_gold(str(folder / "train.jsonl.gz")).items() if k in texts}
+    ours, base, ents, timing = _run(texts, settings, baseline)
+    threshold = settings.speakers.min_confidence
+
+    def score_it(preds: dict[str, dict]) -> None:
+        def rows(all_direct: bool) -> dict[str, list[dict]]:
+            return {gid: [{"text": q.get("text") or "", "tok": scorer.toks(q.get("text")),
+                           "name": sp.get("name") or "", "direct": all_direct or bool(q.get("direct"))}
+                          for sp in r["speakers"] for q in sp.get("quotes") or []] for gid, r in preds.items()}
+
+        flagged = rows(False)
+        scorer.report(scorer.score(arts, flagged), arts, flagged, Counter(), 0)
+        # the README's note: a paraphrase carrying quoted words is "found" too; count every quote as direct
+        c = scorer.score(arts, rows(True))
+        p, r = scorer.div(c["nd_right"], c["nd_pred"]), scorer.div(c["nd_found"], c["nd_gold"])
+        print(f"named direct, every quote counted as direct: P {p:.3f} R {r:.3f} F1 {scorer.div(2 * p * r, p + r):.3f}")
+
+    print(f"== briefbot (PolNeAR train, {len(texts)} articles)")
+    score_it(ours)
+    print(timing)
+    print(f"-- what the brief shows (confidence >= {threshold}, no documents or polls)")
+    score_it(_shown_preds(ours))
+    print("-- per construction (all statements; rightP: matched with the right speaker; R: share of primary gold)")
+    b, shown_only = Breakdown(), Breakdown()
+    for gid, a in arts.items():
+        statements = [(g["content"], lambda name, g=g: scorer.speaker_ok(name, g["source"]) if g["named"] else None)
+                      for g in a["primary"]]
+        b.add(ours[gid]["speakers"], statements, ents[gid])
+        shown_only.add(shown(ours[gid]["speakers"]), statements, ents[gid])
+    print(b.report())
+    print("in what the brief shows: " + shown_only.non_person_line())
+    if baseline:
+        print("== textacy direct_quotations (baseline, same parse)")
+        score_it(base)
+    _write(pred_out, ours)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="briefbot eval quotes", description=__doc__.splitlines()[0])
+    parser.add_argument("gold", nargs="?", default=str(DEFAULT_GOLD),
+                        help="gold JSONL in the dev.jsonl format, or 'en' / 'ru' for the project's sets"
+                        " (default: %(default)s)")
+    parser.add_argument("--set", choices=["dev", "polnear", "both"], default="dev",
+                        help="which gold to run: dev.jsonl, the PolNeAR training split, or both (default: dev)")
+    parser.add_argument("--polnear", default=str(DEFAULT_POLNEAR),
+                        help="PolNeAR folder with train.jsonl.gz and score_polnear.py (default: %(default)s)")
+    parser.add_argument("--limit", type=int, help="only the first N articles of each set (PolNeAR is big)")
+    parser.add_argument("--pred-out", help="write our predictions here as JSONL (the brief's speaker JSON);"
+                        " with --set both, the PolNeAR ones go to the same name with .polnear before the suffix")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the textacy baseline")
+    args = parser.parse_args(argv)
+
+    settings = load_settings()
+    if args.set in ("dev", "both"):
+        path = Path(NAMED_GOLD.get(args.gold, args.gold))
+        if not path.is_file():
+            print(f"no gold file at {path}")
+            return 2
+        eval_dev(path, settings, not args.no_baseline, args.pred_out, args.limit)
+    if args.set in ("polnear", "both"):
+        folder = Path(args.polnear)
+        if not (folder / "train.jsonl.gz").is_file() or not (folder / "score_polnear.py").is_file():
+            print(f"no PolNeAR gold (train.jsonl.gz and score_polnear.py) in {folder}")
+            return 2
+        out = args.pred_out
+        if out and args.set == "both":
+            p = Path(out)
+            out = str(p.with_name(p.stem + ".polnear" + p.suffix))
+        eval_polnear(folder, settings, not args.no_baseline, out, args.limit)
     return 0

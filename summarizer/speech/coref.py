@@ -21,6 +21,7 @@ named mentions in article order and resolves a speaker phrase to an ``Entity``:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
@@ -54,6 +55,15 @@ _ORG_WORDS = {"ministry", "department", "agency", "inc", "corp", "police", "coun
               "enquirer", "herald", "tribune", "journal", "gazette", "telegraph", "guardian", "express", "mirror",
               "examiner", "observer", "chronicle", "daily", "weekly", "magazine", "radio", "tv", "television",
               "press", "media", "newspaper", "agency", "reuters", "afp", "bbc", "cnn"}
+# Nouns for bodies of people that speak as one, beyond the organisation nouns above: "police said".
+GROUP_NOUNS = {"police", "government", "administration", "authority", "people", "staff", "crew", "family",
+               "public", "campaign", "military", "army", "navy", "community", "congress", "parliament", "senate",
+               "house", "city", "county", "state", "school", "hospital", "embassy", "force", "panel", "jury",
+               "tribunal", "opposition", "prosecution", "defence", "defense", "union", "office", "team", "side",
+               "camp", "coalition", "alliance", "cabinet", "council", "management", "organiser", "organizer",
+               "democrat", "republican", "conservative", "liberal", "other", "both", "many", "some", "few",
+               "several", "most", "all", "majority"}
+_SPEAKER_LABELS = {"PERSON", "ORG", "GPE", "NORP"}
 QUANTIFIERS = {"half", "some", "many", "most", "one", "two", "three", "several", "majority", "all", "none", "each",
                "both", "third", "quarter", "few", "dozens", "hundreds", "thousands", "minority"}
 PERSON_PRONOUNS = {"he": "m", "she": "f", "him": "m", "her": "f"}
@@ -62,11 +72,15 @@ _NICKNAME = re.compile(r"\b([A-Z][\w-]+) ['‘\"“]([A-Z][\w-]*(?: [A-Z][\w-]*)
 _QUOTE_CHARS = "\"'“”‘’«»"
 _NUMERIC_LABELS = {"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL", "CARDINAL"}
 _NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "FAC", "WORK_OF_ART", "PRODUCT", "EVENT", "LOC"}
+# How far back (in mentions) a description or pronoun looks for whom it means, and how many entities
+# one name word indexes: real articles stay far below both; a text of thousands of names stays linear.
+_LOOKBACK_MENTIONS = 200
+_ENTITIES_PER_WORD = 32
 
 
-@dataclass
+@dataclass(eq=False)
 class Entity:
-    """One speaker as the brief shows it."""
+    """One speaker as the brief shows it (compared by identity: two people may share every field)."""
 
     name: str
     named: bool = True
@@ -76,6 +90,26 @@ class Entity:
     role_heads: set[str] = field(default_factory=set)  # head nouns of its roles: {"spokesman"}
     aliases: set[str] = field(default_factory=set)  # nicknames: Lee 'Uncle Poodle' Thompson -> {"uncle poodle"}
     role_words: set[str] = field(default_factory=set)  # every word of its roles
+    labels: set[str] = field(default_factory=set)  # entity labels its names were given (PERSON, ORG, LOC, ...)
+    head_lemma: str = ""  # for an unnamed source: the lemma of its head noun ("official", "report")
+
+    def speaks(self) -> bool:
+        """A person or an organisation: someone whose words a brief can report.
+
+        Named people and organisations, places that stand for governments ("Russia said"), and
+        unnamed people or bodies ("a witness", "two officials", "the ministry") speak; a document,
+        poll, figure, place, product or event ("the report", "a poll", "68 per cent", "East Coast")
+        is a source of information, not a speaker."""
+        if self.kind in ("person", "org"):
+            return True
+        if self.kind == "unnamed":
+            lemma = self.head_lemma or (self.words[-1] if self.words else "")
+            if lemma in QUANTIFIERS and len(self.words) > 1:
+                lemma = self.words[-1]  # "half of parents": the parents
+            return any(is_person_noun(w) or w in ORG_NOUNS or w in GROUP_NOUNS
+                       for w in {lemma, lemma.removesuffix("s"), lemma.removesuffix("es")} if w)
+        # "unknown": a name the recogniser gave a place, product or event label only is no speaker
+        return not self.labels or bool(self.labels & _SPEAKER_LABELS)
 
     @property
     def words(self) -> list[str]:
@@ -114,6 +148,20 @@ def _plausible_role(words: list[Token], head: Token) -> bool:
     return len(words) > 1 and any(t.pos_ == "NOUN" for t in words)
 
 
+def _spelling_variant(a: str, b: str) -> bool:
+    """Two surnames one or two edits apart ("Grayling"/"Grayiling"), both long enough that such a
+    distance is a misspelling rather than another family ("Lee"/"Lea")."""
+    if a == b or min(len(a), len(b)) < 5 or abs(len(a) - len(b)) > 2 or a[0] != b[0]:
+        return False
+    prev = list(range(len(b) + 1))  # Levenshtein distance, rows of two
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1] <= 2
+
+
 def name_words(name: str) -> list[str]:
     """Words of a name, hyphenated surnames kept whole: "Tamara Rusoff-Hoen" -> ["tamara", "rusoff-hoen"]."""
     return [w for w in (x.strip(".,'’\"()").lower() for x in name.split()) if w]
@@ -136,13 +184,81 @@ class SpeakerResolver:
         self.entities: list[Entity] = []
         self.mentions: list[Mention] = []
         self._unnamed: dict[str, Entity] = {}
+        # Work per name stays constant however many names the article has (a text of thousands of
+        # names must not cost seconds): the entity of each token, and entities by name and name word.
+        self._ents = list(doc.ents)
+        self._ent_of_token = [-1] * len(doc)
+        for n, e in enumerate(self._ents):
+            for i in range(e.start, e.end):
+                self._ent_of_token[i] = n
+        self._by_name: dict[str, Entity] = {}  # lowercased name or alias -> the first entity with it
+        self._by_word: dict[str, list[Entity]] = {}  # a name word (or hyphen-final part) -> entities
+        self._last_at: dict[int, list[int]] = {}  # id(entity) -> offsets of its mentions, sorted
+        self._order: dict[int, int] = {}  # id(entity) -> creation order
+        self._by_role: dict[str, list[Entity]] = {}  # a role's head noun ("spokesman") -> entities with it
+        self._sent_start = [0] * len(doc)  # token -> first token of its sentence
+        self._sents = list(doc.sents)
+        for sent in self._sents:
+            for i in range(sent.start, sent.end):
+                self._sent_start[i] = sent.start
         self._collect()
+
+    # ----- indexes ------------------------------------------------------------------------------
+    def _add_entity(self, entity: Entity) -> Entity:
+        self._order[id(entity)] = len(self.entities)
+        self.entities.append(entity)
+        self._index(entity)
+        return entity
+
+    def _index(self, entity: Entity) -> None:
+        for key in {entity.name.lower()} | entity.aliases:
+            self._by_name.setdefault(key, []).append(entity)
+        ew = entity.words
+        if ew:
+            for w in {ew[0], ew[-1], ew[-1].split("-")[-1]}:
+                bucket = self._by_word.setdefault(w, [])
+                if entity not in bucket:
+                    bucket.append(entity)
+                    del bucket[:-_ENTITIES_PER_WORD]
+
+    def _add_role(self, entity: Entity, role: str | None, head: str | None) -> None:
+        entity.add_role(role, head)
+        for h in entity.role_heads:
+            bucket = self._by_role.setdefault(h, [])
+            if entity not in bucket:
+                bucket.append(entity)
+                del bucket[:-_ENTITIES_PER_WORD]
+
+    def _add_mention(self, mention: Mention) -> None:
+        insort(self.mentions, mention, key=lambda m: m.at)
+        insort(self._last_at.setdefault(id(mention.entity), []), mention.at)
+
+    def _mentions_before(self, at: int, limit: int = _LOOKBACK_MENTIONS) -> list[Mention]:
+        """The mentions before offset ``at``, the most recent ``limit`` of them, in article order."""
+        end = bisect_left(self.mentions, at, key=lambda m: m.at)
+        return self.mentions[max(0, end - limit):end]
+
+    def _mentions_between(self, lo: int, hi: int) -> list[Mention]:
+        a = bisect_left(self.mentions, lo, key=lambda m: m.at)
+        b = bisect_left(self.mentions, hi, key=lambda m: m.at)
+        return self.mentions[a:b]
+
+    def last_mention(self, entity: Entity, before: int, *, inclusive: bool = False) -> int | None:
+        ats = self._last_at.get(id(entity), [])
+        k = (bisect_right if inclusive else bisect_left)(ats, before)
+        return ats[k - 1] if k else None
+
+    def _sentence_of(self, tok: Token):
+        """``tok.sent`` in constant time (spaCy walks the sentence to find its ends)."""
+        k = bisect_right(self._sents, tok.i, key=lambda s: s.start)
+        return self._sents[k - 1]
+
 
     # ----- building the mention list -------------------------------------------------------
     def _collect(self) -> None:
         seen_heads: set[int] = set()
         self._collect_nicknames()
-        for ent in self.doc.ents:
+        for ent in self._ents:
             if ent.label_ not in ("PERSON", "ORG"):
                 continue
             if any(self.in_quote[t.i] >= 0 for t in ent):
@@ -160,7 +276,6 @@ class SpeakerResolver:
                     and tok.i not in seen_heads and tok.ent_type_ not in _NUMERIC_LABELS:
                 seen_heads.add(tok.i)
                 self.mention_of_name(tok, record=True)
-        self.mentions.sort(key=lambda m: m.at)
         self._learn_genders()
 
     def _collect_nicknames(self) -> None:
@@ -169,18 +284,18 @@ class SpeakerResolver:
             first, nick, last = m.group(1), m.group(2), m.group(3)
             entity = Entity(name=m.group(0), kind="person", gender=gender_of_first_name(first))
             entity.aliases = {nick.lower(), f"{first} {last}".lower(), nick.split()[-1].lower()}
-            self.entities.append(entity)
+            self._add_entity(entity)
 
     def _learn_genders(self) -> None:
         """A sentence naming one person and using only "he"/"his" (or "she"/"her") tells that person's gender."""
         by_sent: dict[int, set[int]] = {}
         for m in self.mentions:
             if m.entity.kind == "person":
-                sent = self.doc.char_span(m.at, m.at + 1, alignment_mode="expand")
-                if sent is not None:
-                    by_sent.setdefault(sent[0].sent.start, set()).add(id(m.entity))
+                span = self.doc.char_span(m.at, m.at + 1, alignment_mode="expand")
+                if span is not None:
+                    by_sent.setdefault(self._sent_start[span[0].i], set()).add(id(m.entity))
         ents = {id(e): e for e in self.entities}
-        for sent in self.doc.sents:
+        for sent in self._sents:
             people = by_sent.get(sent.start)
             if not people or len(people) != 1:
                 continue
@@ -193,7 +308,8 @@ class SpeakerResolver:
     def name_tokens(self, head: Token) -> list[Token]:
         """The tokens of the name a proper-noun head belongs to, honorifics dropped."""
         if head.ent_type_ in _NAME_LABELS and head.ent_iob_ != "O":
-            ent = next((e for e in self.doc.ents if e.start <= head.i < e.end), None)
+            n = self._ent_of_token[head.i]
+            ent = self._ents[n] if n >= 0 else None
             toks = list(ent) if ent is not None else [head]
             # an entity run across punctuation ("the Post, Barrientos") is cut to the head's side
             cut = [t.i for t in toks if t.is_punct and t.text not in ("-", ".")]
@@ -268,10 +384,11 @@ class SpeakerResolver:
             labels = labels - {"PERSON"} | {"ORG"}  # "the Enquirer's revelation": a person's name takes no "the"
         entity = self._match_name(text, at=head.idx, person="PERSON" in labels)
         if entity is None:
-            entity = Entity(name=text, kind=self._kind(labels, text))
-            self.entities.append(entity)
+            entity = self._add_entity(Entity(name=text, kind=self._kind(labels, text)))
         elif len(text.split()) > len(entity.name.split()) and set(entity.words) <= set(name_words(text)):
             entity.name = text  # the fullest form of the name
+            self._index(entity)
+        entity.labels |= labels - {""}
         if "PERSON" in labels and entity.kind != "person":
             entity.kind = "person"
         if honorific in HONORIFICS:
@@ -279,11 +396,11 @@ class SpeakerResolver:
             entity.gender = _gender_of_words([honorific]) or entity.gender
         if entity.gender is None and entity.kind in ("person", "unknown") and len(name) > 1:
             entity.gender = gender_of_first_name(name[0].text)
-        entity.add_role(role, role_head)
+        self._add_role(entity, role, role_head)
         if entity.kind != "person" and (role_head and is_person_noun(role_head) or self._has_age(head)):
             entity.kind = "person"  # "her friend Julia Church, 67": a person, whatever the recogniser said
         if record:
-            self.mentions.append(Mention(entity, head.idx, head.dep_ in ("nsubj", "nsubjpass")))
+            self._add_mention(Mention(entity, head.idx, head.dep_ in ("nsubj", "nsubjpass")))
         return entity
 
     def _with_article(self, name: list[Token]) -> bool:
@@ -316,11 +433,18 @@ class SpeakerResolver:
         words = name_words(text)
         if not words:
             return None
-        for e in self.entities:
-            if e.name.lower() == text.lower() or text.lower() in e.aliases:
-                return e
-        recent = [m.entity for m in reversed(self.mentions) if m.at <= at] + self.entities
-        for e in recent:
+        key = text.lower()
+        exact = [e for e in self._by_name.get(key, ()) if e.name.lower() == key or key in e.aliases]
+        if exact:
+            return min(exact, key=lambda e: self._order[id(e)])
+        # the most recently mentioned (up to ``at``) first, then the others in the order they were met
+        candidates = {id(e): e for w in (words[0], words[-1]) for e in self._by_word.get(w, ())}
+
+        def recency(e: Entity) -> tuple[int, int]:
+            last = self.last_mention(e, at, inclusive=True)
+            return (0, -last) if last is not None else (1, self._order[id(e)])
+
+        for e in sorted(candidates.values(), key=recency):
             ew = e.words
             if not ew or e.kind == "unnamed":
                 continue
@@ -331,12 +455,15 @@ class SpeakerResolver:
                 return e  # a first short mention ("Obama", "Julia"), now named in full
             if len(words) > 1 and words[-1] == ew[-1] and len(ew) > 1 and words[0] == ew[0]:
                 return e
+            if len(words) > 1 and len(ew) > 1 and words[0] == ew[0] and e.kind == "person" \
+                    and _spelling_variant(words[-1], ew[-1]):
+                return e  # "Chris Grayling" and "Chris Grayiling": one person, a typo in one mention
         return None
 
     def demote_within(self, ranges: list[tuple[int, int]]) -> None:
         """Mentions inside reported content stop counting as grammatical subjects for pronouns."""
-        for m in self.mentions:
-            if any(a <= m.at < b for a, b in ranges):
+        for a, b in ranges:
+            for m in self._mentions_between(a, b):
                 m.subject = False
 
     # ----- resolution --------------------------------------------------------------------------
@@ -348,19 +475,39 @@ class SpeakerResolver:
             entity = self._resolve_pronoun(low, at)
         elif subj.pos_ == "PROPN" or (subj.ent_type_ in ("PERSON", "ORG") and subj.ent_iob_ != "O"):
             entity = self.mention_of_name(subj, record=False)
+            others = [c for c in subj.children if c.dep_ == "conj" and c.pos_ == "PROPN"]
+            if others and any(c.dep_ == "cc" and c.lower_ == "and" for c in subj.children):
+                # "Ann Lee and Tom Reed said": both said it, one speaker line for the two
+                entity = self._joint([entity] + [self.mention_of_name(c, record=False) for c in others])
         elif subj.is_title and self._match_name(subj.text, at) is not None:
             entity = self._match_name(subj.text, at)  # a known surname the tagger took for a noun
         else:
             appos = next((c for c in subj.children if c.dep_ == "appos" and c.pos_ == "PROPN"), None)
             if appos is not None:  # "a spokesman, John Smith, said"
                 entity = self.mention_of_name(appos, record=False)
-                entity.add_role(self._phrase(subj, with_det=False), subj.lemma_)
+                self._add_role(entity, self._phrase(subj, with_det=False), subj.lemma_)
             else:
                 entity = self._resolve_description(subj)
         if entity is not None:
-            self.mentions.append(Mention(entity, at, True))
-            self.mentions.sort(key=lambda m: m.at)
+            self._add_mention(Mention(entity, at, True))
         return entity
+
+    def _joint(self, members: list[Entity]) -> Entity:
+        """One speaker for people who speak together ("X and Y said"), the same each time they do."""
+        unique = list({id(e): e for e in members}.values())
+        if len(unique) == 1:
+            return unique[0]
+        key = "joint:" + ",".join(str(id(e)) for e in unique)
+        if key not in self._unnamed:
+            kind = "person" if all(e.kind == "person" for e in unique) else \
+                "org" if all(e.kind == "org" for e in unique) else "unknown"
+            joint = Entity(name=" and ".join(e.name for e in unique), kind=kind)
+            joint.labels = set().union(*(e.labels for e in unique))
+            # not indexed by name word: a later "Reed said" is Tom Reed, not the pair
+            self._order[id(joint)] = len(self.entities)
+            self.entities.append(joint)
+            self._unnamed[key] = joint
+        return self._unnamed[key]
 
     def _compatible(self, entity: Entity, pronoun: str) -> bool:
         if pronoun in PERSON_PRONOUNS:
@@ -381,7 +528,7 @@ class SpeakerResolver:
     def _resolve_pronoun(self, pronoun: str, at: int) -> Entity | None:
         if pronoun in ("i", "me", "you"):
             return None
-        before = [m for m in reversed(self.mentions) if m.at < at][:12]
+        before = self._mentions_before(at, 12)[::-1]
         fits = [m for m in before if self._compatible(m.entity, pronoun)]
         if pronoun in PERSON_PRONOUNS:
             # a named person of the right gender beats one of unknown gender, who beats an unnamed source
@@ -406,8 +553,7 @@ class SpeakerResolver:
         name = self._phrase(head, with_det=False)
         key = "org:" + name.lower()
         if key not in self._unnamed:
-            self._unnamed[key] = Entity(name=name, kind="org")
-            self.entities.append(self._unnamed[key])
+            self._unnamed[key] = self._add_entity(Entity(name=name, kind="org"))
         return self._unnamed[key]
 
     def _phrase(self, head: Token, *, with_det: bool = True) -> str:
@@ -440,7 +586,7 @@ class SpeakerResolver:
         if lemma in ORG_NOUNS and head.tag_ != "NNS":
             # "the Greek finance ministry ... the ministry said": the fuller phrase said earlier,
             # unless an organisation was named after it
-            last_org = max((m.at for m in self.mentions if m.at < head.idx and m.entity.kind == "org"
+            last_org = max((m.at for m in self._mentions_before(head.idx) if m.entity.kind == "org"
                             and m.entity.named), default=-1)
             for t in reversed(self.doc[max(0, head.i - 400):head.i]):
                 if t.idx < last_org:
@@ -450,14 +596,15 @@ class SpeakerResolver:
                     if t.ent_type_ == "ORG":
                         return self.mention_of_name(t, record=False)
                     return self._org_phrase(t)
-            for m in reversed(self.mentions):
-                if m.at < head.idx and m.entity.kind == "org" and m.entity.named:
+            for m in reversed(self._mentions_before(head.idx)):
+                if m.entity.kind == "org" and m.entity.named:
                     return m.entity
-        candidates = [e for e in self.entities if lemma in e.role_heads and e.named]
+        recent = self._mentions_before(head.idx)
+        candidates = [e for e in self._by_role.get(lemma, ()) if e.named]
         if candidates and head.tag_ != "NNS":
             def score(e: Entity) -> tuple[int, int]:
-                last = max((m.at for m in self.mentions if m.entity is e and m.at < head.idx), default=-1)
-                return (len(mods & e.role_words), last)
+                last = self.last_mention(e, head.idx)
+                return (len(mods & e.role_words), -1 if last is None else last)
             return max(candidates, key=score)
         det = next((t for t in head.lefts if t.dep_ == "det"), None)
         key = " ".join(t.lemma_.lower() for t in head.doc[head.left_edge.i:head.i + 1] if t.dep_ != "det")
@@ -467,10 +614,10 @@ class SpeakerResolver:
         if det is not None and det.lower_ == "the" and head.tag_ == "NN" and head.ent_type_ == "" \
                 and lemma not in ORG_NOUNS and is_person_noun(lemma):
             g = _gender_of_words([lemma])
-            sent = head.sent
+            sent = self._sentence_of(head)
             # someone named earlier in the same sentence would be "he"/"she", not a description
             # ("she overheard the young passenger ask ...")
-            here = {id(m.entity) for m in self.mentions if sent.start_char <= m.at < head.idx}
+            here = {id(m.entity) for m in self._mentions_between(sent.start_char, head.idx)}
 
             def fits(m: Mention) -> bool:
                 e = m.entity
@@ -478,29 +625,30 @@ class SpeakerResolver:
 
             # the person the previous sentence was about: "Ben Elton took a swipe at ... The comedian told ..."
             if sent.start > 0:
-                prev = self.doc[sent.start - 1].sent
-                topic = next((m for m in self.mentions if prev.start_char <= m.at < prev.end_char
-                              and m.subject and fits(m)), None)
+                prev = self._sentence_of(self.doc[sent.start - 1])
+                topic = next((m for m in self._mentions_between(prev.start_char, prev.end_char)
+                              if m.subject and fits(m)), None)
                 if topic is not None:
-                    topic.entity.add_role(self._phrase(head, with_det=False) if topic.entity.role is None
+                    self._add_role(topic.entity, self._phrase(head, with_det=False) if topic.entity.role is None
                                           else None, lemma)
                     return topic.entity
             # else the most talked-about person so far (the story's subject), the latest among equals
             counts: dict[int, tuple[int, int, Entity]] = {}
-            for n, m in enumerate(self.mentions):
+            for n, m in enumerate(recent):
                 e = m.entity
-                if m.at < head.idx and fits(m):
+                if fits(m):
                     counts[id(e)] = (counts.get(id(e), (0, 0, e))[0] + 1, n, e)
             if counts:
                 entity = max(counts.values(), key=lambda c: c[:2])[2]
-                entity.add_role(self._phrase(head, with_det=False) if entity.role is None else None, lemma)
+                self._add_role(entity, self._phrase(head, with_det=False) if entity.role is None else None, lemma)
                 return entity
         # An unnamed source stays what the article calls it.
         phrase = self._phrase(head)
         entity = self._unnamed.get(key)
         if entity is None:
             words = [w.lower() for w in re.findall(r"\w+", phrase)]
-            entity = Entity(name=phrase, named=False, kind="unnamed", gender=_gender_of_words(words))
+            entity = Entity(name=phrase, named=False, kind="unnamed", gender=_gender_of_words(words),
+                            head_lemma=lemma)
             self._unnamed[key] = entity
-            self.entities.append(entity)
+            self._add_entity(entity)
         return entity

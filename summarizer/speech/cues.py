@@ -5,9 +5,7 @@ Everything here reads the dependency parse of the one shared spaCy ``Doc``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Token
 
 from .nouns import is_person_noun
 
@@ -30,15 +28,17 @@ REPORT_NOUNS = frozenset(["report"])
 ADDRESSEE_VERBS = frozenset(["tell", "inform", "assure", "warn", "remind", "advise", "reassure"])
 # Verbs of opinion: reported only when asked for (settings), they are often the writer's inference.
 BELIEF_VERBS = frozenset(["think", "believe"])
-
-
-@dataclass(frozen=True)
-class Cue:
-    """A reporting verb (or "according to") with the token that names who spoke."""
-
-    verb: Token  # the verb, or "according" for "according to X"
-    text: str  # the cue as written: "said", "went on", "according to", "was quoted as saying"
-    subject: Token | None  # head token of the speaker phrase
+# What a cue makes of the words it reports (``Quote.kind``), by its lemma; any other cue is a plain
+# saying ("said"). The brief shows the cue with the words whenever the kind is not a plain saying, so
+# that "denied he ever said it" never reads as "he ever said it".
+CUE_KINDS = {
+    "deny": "denied", "dispute": "denied", "reject": "denied", "refute": "denied", "dismiss": "denied",
+    "ask": "asked", "question": "asked", "wonder": "asked", "inquire": "asked", "enquire": "asked",
+    "think": "belief", "believe": "belief", "suspect": "belief", "fear": "belief", "doubt": "belief",
+    "hope": "intention", "vow": "intention", "pledge": "intention", "promise": "intention", "threaten": "intention",
+}
+# Verbs that, governing a reporting verb, say it was not done: "refused to acknowledge that ...".
+REFUSAL_VERBS = frozenset(["refuse", "decline", "fail"])
 
 
 def is_reporting_verb(tok: Token, *, beliefs: bool = False) -> bool:
@@ -52,7 +52,28 @@ def is_reporting_verb(tok: Token, *, beliefs: bool = False) -> bool:
     return any((lemma, c.lower_) in PARTICLE_VERBS for c in tok.children if c.dep_ == "prt")
 
 
+def _refused(verb: Token) -> bool:
+    """"refused to acknowledge", "did not want to say": the report says it was not said."""
+    head = verb.head
+    return verb.dep_ == "xcomp" and head is not verb and (
+        head.lemma_.lower() in REFUSAL_VERBS or any(c.dep_ == "neg" for c in head.children))
+
+
+def cue_kind(verb: Token) -> str:
+    """The kind of statement a cue makes (see ``CUE_KINDS``): "said", "denied", "asked", "belief",
+    "intention", or "negated" (refused, or did not)."""
+    if verb.lower_ == "according":
+        return "said"
+    if _refused(verb):
+        return "negated"
+    return CUE_KINDS.get(verb.lemma_.lower(), "said")
+
+
 def cue_text(verb: Token) -> str:
+    """The cue as written: "said", "went on", "according to", "was quoted as saying", "refused to acknowledge"."""
+    if _refused(verb) and 0 < verb.i - verb.head.i <= 4:
+        neg = [c.i for c in verb.head.children if c.dep_ in ("neg", "aux") and c.i < verb.head.i]
+        return verb.doc[min([verb.head.i, *neg]):verb.i + 1].text
     if verb.lower_ == "according":
         to = next((c for c in verb.children if c.lower_ == "to"), None)
         return verb.doc[verb.i:to.i + 1].text if to is not None else verb.text
@@ -214,11 +235,6 @@ def is_content_clause(clause: Token) -> bool:
     first = clause.left_edge
     return first.tag_ not in ("WP", "WDT", "WRB", "WP$") and first.lower_ not in ("which", "who", "whom", "where",
                                                                                     "when", "whose")
-
-
-def span_of(tok: Token) -> Span:
-    """The contiguous subtree of a token (the parse is projective)."""
-    return tok.doc[tok.left_edge.i:tok.right_edge.i + 1]
 
 
 def token_range(doc: Doc, start_char: int, end_char: int) -> tuple[int, int]:

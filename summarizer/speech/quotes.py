@@ -17,7 +17,10 @@ state machine pairs them, one paragraph at a time:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+
+from spacy.tokens import Doc
 
 DOUBLE_OPEN = "“«„"
 DOUBLE_CLOSE = "”»"
@@ -29,6 +32,8 @@ SINGLE_ANY = "'" + SINGLE_OPEN + SINGLE_CLOSE
 # Characters after which a mark may open a quote / before which it may close one.
 _BEFORE_OPEN = set("([{—–-/:;,") | set(DOUBLE_ANY) | set(SINGLE_ANY)
 _AFTER_CLOSE = set(".,;:!?)]}—–-/…") | set(DOUBLE_ANY) | set(SINGLE_ANY)
+# How many later marks a possible possessive looks at for a better closing mark (bounded work).
+_LOOKAHEAD_MARKS = 64
 # Leading elisions that look like an opening single quote: 'em, 'n', '90s, 'til.
 _ELISION = re.compile(r"(?:em|n|til|cause|tis|twas|bout)\b|\d0s\b", re.IGNORECASE)
 
@@ -45,6 +50,16 @@ class QuoteSpan:
     single: bool  # single quotation marks (‘…’ or '…')
 
 
+def doc_quote_spans(doc: Doc) -> list[QuoteSpan]:
+    """The quotations of a parsed article, found once and kept on the Doc (``doc._.quote_spans``):
+    the summarizer (which never picks a quote-only sentence) and the speakers stage read the same."""
+    if not Doc.has_extension("quote_spans"):
+        Doc.set_extension("quote_spans", default=None)
+    if doc._.quote_spans is None:
+        doc._.quote_spans = find_quote_spans(doc.text)
+    return doc._.quote_spans
+
+
 def find_quote_spans(text: str) -> list[QuoteSpan]:
     """Every quotation in ``text``, in order, nested ones (a quote inside a quote) excluded."""
     spans: list[QuoteSpan] = []
@@ -53,17 +68,27 @@ def find_quote_spans(text: str) -> list[QuoteSpan]:
         singles = _pair(text, para_start, para_end, SINGLE_ANY, SINGLE_OPEN, SINGLE_CLOSE, single=True,
                         blocked=doubles)
         # A single-quoted span that wholly holds double-quoted ones is British nesting: keep the outer.
-        kept_doubles = [d for d in doubles if not any(s.open_at < d.open_at and d.close_end <= s.close_end
-                                                       for s in singles)]
-        kept_singles = [s for s in singles if not any(_crosses(s, d) for d in kept_doubles)]
+        # (Spans of one kind never overlap each other, so only the last one opening before a point can
+        # hold it: a binary search keeps this linear in the number of marks.)
+        kept_doubles = [d for d in doubles if not _held(singles, d.open_at, d.close_end, strict=True)]
+        kept_singles = [s for s in singles if not (_held(kept_doubles, s.open_at, s.open_at + 1)
+                                                   or _crosses_end(kept_doubles, s.close_end))]
         spans.extend(kept_doubles + kept_singles)
     spans = [s for s in spans if text[s.start:s.end].strip()]
     return sorted(spans, key=lambda s: s.start)
 
 
-def _crosses(a: QuoteSpan, b: QuoteSpan) -> bool:
-    inside = b.open_at <= a.open_at < b.close_end or b.open_at < a.close_end <= b.close_end
-    return inside
+def _held(spans: list[QuoteSpan], lo: int, hi: int, *, strict: bool = False) -> bool:
+    """Does one of ``spans`` (sorted, non-overlapping) hold ``[lo, hi)``: open at or before ``lo``
+    (strictly before with ``strict``) and close at or after ``hi``?"""
+    k = (bisect_left if strict else bisect_right)(spans, lo, key=lambda s: s.open_at)
+    return k > 0 and hi <= spans[k - 1].close_end
+
+
+def _crosses_end(spans: list[QuoteSpan], end: int) -> bool:
+    """Does one of ``spans`` open before ``end`` and close at or after it?"""
+    k = bisect_left(spans, end, key=lambda s: s.open_at)
+    return k > 0 and end <= spans[k - 1].close_end
 
 
 def _paragraphs(text: str) -> list[tuple[int, int]]:
@@ -102,8 +127,7 @@ def _pair(text: str, lo: int, hi: int, marks: str, openers: str, closers: str, *
     """Pair the marks of one kind inside one paragraph ``text[lo:hi]``."""
     out: list[QuoteSpan] = []
     open_at: int | None = None
-    positions = [i for i in range(lo, hi) if text[i] in marks
-                 and not any(b.open_at <= i < b.close_end for b in blocked)]
+    positions = [i for i in range(lo, hi) if text[i] in marks and not _held(blocked, i, i + 1)]
     for n, i in enumerate(positions):
         ch = text[i]
         can_open, can_close = _can_open(text, i, single), _can_close(text, i, single)
@@ -117,7 +141,7 @@ def _pair(text: str, lo: int, hi: int, marks: str, openers: str, closers: str, *
             can_open, can_close = False, can_close or not single
         if single and open_at is not None and can_close and _is_possessive(text, i):
             # "the players' union": take it as a closing mark only if no better one follows.
-            later = positions[n + 1:]
+            later = positions[n + 1:n + 1 + _LOOKAHEAD_MARKS]
             if any(_can_close(text, j, True) and not _is_possessive(text, j) for j in later):
                 continue
         if _glued(text, i):

@@ -31,7 +31,7 @@ from tests.http_server import serve
 from . import articles
 from .emulator import BotApiEmulator
 
-STATUS_TEXTS = (texts.READING_ARTICLE, texts.READING_TEXT)
+STATUS_TEXTS = tuple(text for words in texts.TEXTS.values() for text in (words.reading_article, words.reading_text))
 TOKEN = "123456789:AAE-test_secret-Token_xyz"
 _ids = itertools.count(5001)
 

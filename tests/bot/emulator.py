@@ -121,7 +121,7 @@ class BotApiEmulator:
         self.bot_user = bot_user or dict(BOT_USER)
         self.base_url = ""
         self.calls: list[dict[str, Any]] = []
-        self.commands: list[dict[str, Any]] = []
+        self.commands_by_language: dict[str, list[dict[str, Any]]] = {}  # language_code ("" = default) -> menu
         self.confirmed_offset = 0
         self.get_updates_calls = 0
         self.webhook: dict[str, Any] | None = None  # {"url", "secret_token"} once setWebhook was called
@@ -215,8 +215,12 @@ class BotApiEmulator:
 
     # -- playing the users ---------------------------------------------------------------
     @staticmethod
-    def user(user_id: int, name: str = "User") -> dict[str, Any]:
-        return {"id": user_id, "is_bot": False, "first_name": name}
+    def user(user_id: int, name: str = "User", language_code: str | None = None) -> dict[str, Any]:
+        """A user; ``language_code`` is their Telegram app's language (IETF tag), absent when None."""
+        user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": name}
+        if language_code is not None:
+            user["language_code"] = language_code
+        return user
 
     @staticmethod
     def private_chat(user: dict[str, Any]) -> dict[str, Any]:
@@ -464,7 +468,7 @@ class BotApiEmulator:
                     await asyncio.sleep(0.2)
 
     def api_setmycommands(self, params: dict[str, Any]) -> bool:
-        self.commands = params.get("commands") or []
+        self.commands_by_language[params.get("language_code") or ""] = params.get("commands") or []
         return True
 
     def api_sendchataction(self, params: dict[str, Any]) -> bool:
@@ -520,7 +524,12 @@ class BotApiEmulator:
                 and status in ("administrator", "creator")]
 
     def api_getmycommands(self, params: dict[str, Any]) -> list[dict[str, Any]]:
-        return self.commands
+        return self.commands_by_language.get(params.get("language_code") or "", [])
+
+    @property
+    def commands(self) -> list[dict[str, Any]]:
+        """The command menu for users whose language has none of its own."""
+        return self.commands_by_language.get("", [])
 
     def api_close(self, params: dict[str, Any]) -> bool:
         return True

@@ -41,7 +41,7 @@ BOT_CASES = [c for c in CASES if skip_reason(c) is None]
 # Bounds the wait for the slowest answer (the whole corpus takes about a minute on two cores).
 ANSWER_WAIT_S = 240
 # The friendly sentences a failed request may get, besides the briefs.
-FRIENDLY = {texts.SHORT_TEXT_HINT, texts.RATE_LIMITED, texts.BUSY}
+FRIENDLY = {texts.EN.short_text_hint, texts.EN.rate_limited, texts.EN.busy}
 
 
 def expected_replies(case: Case) -> set[str] | None:
@@ -52,7 +52,7 @@ def expected_replies(case: Case) -> set[str] | None:
     wanted = {render_error_text(code)}
     if code in ("no_article_text", "bad_url", "bad_source"):
         # A chat message that is no link and too short for an article gets the hint instead.
-        wanted.add(texts.SHORT_TEXT_HINT)
+        wanted.add(texts.EN.short_text_hint)
     return wanted
 
 

@@ -93,7 +93,7 @@ def test_hostile_briefs_are_killed_and_never_hold_up_help(fresh_api: BotApiEmula
 
         # While an engine process spins in a regex: /help from other chats, answered within a second.
         latencies = [help_latency(api) for _ in range(HELP_TRIES)]
-        assert [m["text"] for m in api.replies_to(spin_chat["id"], spin["message_id"])] == [texts.READING_TEXT]
+        assert [m["text"] for m in api.replies_to(spin_chat["id"], spin["message_id"])] == [texts.EN.reading_text]
         assert statistics.median(latencies) < 1.0, (latencies, baseline)
         print(f"/help: median {statistics.median(baseline):.3f}s idle, {statistics.median(latencies):.3f}s "
               f"(max {max(latencies):.3f}s) while a brief spins")

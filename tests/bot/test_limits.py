@@ -50,7 +50,7 @@ def test_full_queue_and_job_timeout(api: BotApiEmulator, bot: RunningBot, site: 
         # The only queue place is taken: the next link gets a polite "try later" at once.
         _, second = api.user_message(chat, user, site.url("/harbour"))
         (busy,) = api.wait_for(lambda: api.replies_to(chat["id"], second["message_id"]), 30, "the busy answer")
-        assert busy["text"] == texts.BUSY
+        assert busy["text"] == texts.EN.busy
         # The slow job runs past job_timeout_s: it is still answered, with one friendly sentence.
         (late,) = wait_answers(api, chat["id"], slow["message_id"])
         assert late["text"] == render_error_text("timeout")

@@ -83,7 +83,7 @@ def test_killed_with_job_in_flight_then_restarted(fresh_api: BotApiEmulator, sit
     try:
         def answered() -> list[dict[str, Any]]:
             replies = api.replies_to(chat["id"], msg["message_id"])
-            return [m for m in replies if m["text"] != texts.READING_ARTICLE]
+            return [m for m in replies if m["text"] != texts.EN.reading_article]
 
         (reply,) = api.wait_for(answered, 120, "the resumed job's answer")
     finally:
@@ -93,7 +93,7 @@ def test_killed_with_job_in_flight_then_restarted(fresh_api: BotApiEmulator, sit
     assert reply["edited"] == 1  # the status message of the first run became the brief
     replies = api.replies_to(chat["id"], msg["message_id"])
     assert len(replies) == 1  # answered once: no second status message, no second brief
-    status_sends = [c for c in api.calls_of("sendMessage", chat["id"]) if c["params"]["text"] == texts.READING_ARTICLE]
+    status_sends = [c for c in api.calls_of("sendMessage", chat["id"]) if c["params"]["text"] == texts.EN.reading_article]
     assert len(status_sends) == 1
     assert site.hit_count("/slow") == 2  # fetched again by the second run
     output = log.read_text()
@@ -124,7 +124,7 @@ def test_crash_after_job_stored_replays_update_without_repeating(fresh_api: BotA
     _, msg = api.user_message(chat, user, site.url("/harbour"), deliver=False)
     update = {"update_id": 500, "message": msg}
     with api._cond:  # the status message the previous run sent
-        status = api.api_sendmessage({"chat_id": chat["id"], "text": texts.READING_ARTICLE,
+        status = api.api_sendmessage({"chat_id": chat["id"], "text": texts.EN.reading_article,
                                       "reply_parameters": {"message_id": msg["message_id"]}})
     db = tmp_path / "bot.sqlite3"
     storage = Storage(db)

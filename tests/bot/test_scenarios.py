@@ -35,7 +35,7 @@ def test_private_chat_link(api: BotApiEmulator, bot: RunningBot, site: Any) -> N
     assert "Who said what" in reply["text"]
     assert "Keller" in reply["text"]
     sends = api.calls_of("sendMessage", chat["id"])
-    assert sends[0]["params"]["text"] == texts.READING_ARTICLE
+    assert sends[0]["params"]["text"] == texts.EN.reading_article
     assert all(c["params"]["parse_mode"] == "HTML" for c in sends + api.calls_of("editMessageText", chat["id"]))
     assert all(c["params"]["link_preview_options"] == {"is_disabled": True}
                for c in api.calls_of("editMessageText", chat["id"]))
@@ -61,11 +61,11 @@ def test_pasted_text(api: BotApiEmulator, bot: RunningBot) -> None:
     (reply,) = wait_answers(api, chat["id"], msg["message_id"])
     assert "<b>Summary:</b>" in reply["html"]
     assert "Port" in reply["text"] or "port" in reply["text"]
-    assert api.calls_of("sendMessage", chat["id"])[0]["params"]["text"] == texts.READING_TEXT
+    assert api.calls_of("sendMessage", chat["id"])[0]["params"]["text"] == texts.EN.reading_text
 
     _, short = api.user_message(chat, user, "hello there, what can you do?")
     (hint,) = api.wait_for(lambda: api.replies_to(chat["id"], short["message_id"]), 30, "the hint")
-    assert hint["text"] == texts.SHORT_TEXT_HINT
+    assert hint["text"] == texts.EN.short_text_hint
 
 
 def test_forwarded_channel_post_with_text_links(api: BotApiEmulator, bot: RunningBot, site: Any) -> None:
@@ -183,7 +183,7 @@ def test_settings_refused_for_non_admin(api: BotApiEmulator, bot: RunningBot) ->
     panel = open_settings(api, group, member)  # anyone may look
     answer = press(api, group, member, panel, "set:auto:on")
     assert answer["show_alert"] is True
-    assert answer["text"] == texts.ADMINS_ONLY
+    assert answer["text"] == texts.EN.admins_only
     assert bot.storage.chat_settings(group["id"], "normal").auto is False
     assert api.messages[(group["id"], panel["message_id"])].get("edited") is None
 
@@ -233,7 +233,7 @@ def test_rate_limit(api: BotApiEmulator, bot: RunningBot, site: Any) -> None:
     for msg in messages[:limit]:
         assert_brief(wait_answers(api, chat["id"], msg["message_id"])[0], "Council approves budget after long debate")
     (refusal,) = api.wait_for(lambda: api.replies_to(chat["id"], messages[-1]["message_id"]), 30, "the refusal")
-    assert refusal["text"] == texts.RATE_LIMITED
+    assert refusal["text"] == texts.EN.rate_limited
 
 
 def test_same_link_twice_answered_from_cache(api: BotApiEmulator, bot: RunningBot, site: Any) -> None:

@@ -52,7 +52,7 @@ def test_webhook_mode(fresh_api: BotApiEmulator, site: Any, settings: Any, tmp_p
         update_id, real = api.user_message(victim_chat, victim, "/help")
         assert update_id == next_id
         (answer,) = api.wait_for(lambda: api.replies_to(victim_chat["id"], real["message_id"]), 30, "/help")
-        assert answer["html"] == texts.HELP
+        assert answer["html"] == texts.EN.help
     finally:
         bot.stop()
 

@@ -67,7 +67,7 @@ class Statement:
     source: Source
     rule: str
     confidence: float
-    kind: str = "said"  # the lexicon's kind of the cue: said | belief | promise
+    kind: str = "said"  # the lexicon's kind of the cue (types.Quote.kind): said | belief | intention | denied
 
 
 class RussianAttributor:
@@ -690,7 +690,7 @@ class RussianAttributor:
                 return []
             span = self._clause(prev.first, prev.last - 1)
             return [Statement(*span, False, tok.text, src, "about_this", 0.7)] if span else []
-        if kind == "denial":
+        if kind == "denied":
             return []
         out = []
         # "X заявил(, о том), что …": every что-clause under the verb
@@ -709,7 +709,7 @@ class RussianAttributor:
         heads = [v] + phrase
         cue = tok.text if not phrase else self.text[tok.start:self.tokens[phrase[0]].end]
         # "X пообещал сделать …" / "призвал …"
-        if kind == "promise" or phrase:
+        if kind == "intention" or phrase:
             for h in heads:
                 for c in self.children[h]:
                     if self.tokens[c].rel in ("xcomp", "acl", "nmod") and self.tokens[c].pos == "VERB" and c > v \

@@ -9,8 +9,8 @@ from __future__ import annotations
 # verb lemma -> kind of statement its complement is
 #   "said": a что-clause or a quote is what the speaker said
 #   "belief": a что-clause is an attributed opinion (считает, полагает)
-#   "promise": an infinitive or что-clause is what was promised, asked or threatened
-#   "denial": only a direct quote is a statement; a что-clause is what was denied (not said)
+#   "intention": an infinitive or что-clause is what was promised, asked or threatened
+#   "denied": only a direct quote is a statement; a что-clause is what was denied (not said)
 REPORTING_VERBS: dict[str, str] = {}
 for _kind, _lemmas in {
     "said": """заявить заявлять сказать говорить сообщить сообщать отметить отмечать подчеркнуть подчеркивать
@@ -23,9 +23,9 @@ for _kind, _lemmas in {
         прогнозировать спрогнозировать предсказать предсказывать пошутить""",
     "belief": """считать полагать предположить предполагать надеяться уверить исключить исключать
         опасаться сомневаться""",
-    "promise": """пообещать обещать призвать призывать попросить просить потребовать требовать
+    "intention": """пообещать обещать призвать призывать попросить просить потребовать требовать
         пригрозить грозить угрожать предложить предлагать""",
-    "denial": "опровергнуть опровергать отказаться отказываться отрицать",
+    "denied": "опровергнуть опровергать отказаться отказываться отрицать",
 }.items():
     for _lemma in _lemmas.split():
         REPORTING_VERBS[_lemma] = _kind
