@@ -1,7 +1,7 @@
 """The Telegram bot: building the Application, wiring every handler in one place, running it.
 
-Exactly-once answers rest on three stored things (see ``bot.storage``): every update is
-written to SQLite as it is put on the update queue, i.e. before the next ``getUpdates``
+Exactly-once answers rest on three stored things (see ``bot.storage``; ``bot.stores`` for
+PostgreSQL shared by several fronts): every update is written to the database as it is put on the update queue, i.e. before the next ``getUpdates``
 tells Telegram it arrived (or, with a webhook, as it is received); an update is marked
 done once its handlers returned; and a job is marked done once its answer was sent.
 On start, unfinished updates are replayed and pending jobs resumed.
@@ -18,7 +18,6 @@ import asyncio
 import json
 import logging
 import re
-import sqlite3
 from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions, Update
@@ -41,7 +40,10 @@ from summarizer.settings import Settings
 from . import expand, handlers, texts, webhook
 from .jobs import Engine, JobRunner
 from .ratelimit import RateLimiter
-from .storage import Storage, StorageError
+from .storage import StorageError
+from .runtime import api_urls, setup_logging
+from .stores import STORAGE_ERRORS, UPDATE_LEASE_S, StorageBackend, StorageUnavailable, claim_update, \
+    ensure_single_poller, open_storage
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +68,7 @@ class PersistentUpdateQueue(asyncio.Queue):
     cannot be written, ``put`` waits and tries again: polling pauses, nothing is acknowledged.
     """
 
-    def __init__(self, storage: Storage):
+    def __init__(self, storage: StorageBackend):
         super().__init__()
         self.storage = storage
 
@@ -76,7 +78,7 @@ class PersistentUpdateQueue(asyncio.Queue):
                 try:
                     self.storage.record_update(item.update_id, item.to_json())
                     break
-                except sqlite3.Error as exc:
+                except STORAGE_ERRORS as exc:
                     log.error("storage unavailable (%s): update %s is not stored yet, so it is not "
                               "acknowledged; trying again in %.1fs", exc, item.update_id, pause)
                     await asyncio.sleep(pause)
@@ -84,13 +86,16 @@ class PersistentUpdateQueue(asyncio.Queue):
 
 
 class BriefApplication(Application):
-    """An Application that handles each update id once and remembers which ones it finished."""
+    """An Application that handles each update id once and remembers which ones it finished.
+
+    With shared storage (several fronts) an update is handled by the front that claims it
+    (``bot.stores.claim_update``): the same update posted to two fronts is handled once."""
 
     async def process_update(self, update: object) -> None:
         if not isinstance(update, Update):
             await super().process_update(update)
             return
-        storage: Storage = self.bot_data["services"].storage
+        storage: StorageBackend = self.bot_data["services"].storage
         in_progress: set[int] = self.bot_data.setdefault("updates_in_progress", set())
         storage_failed: set[int] = self.bot_data.setdefault("storage_failed_updates", set())
         if update.update_id in in_progress:
@@ -98,6 +103,7 @@ class BriefApplication(Application):
             return
         in_progress.add(update.update_id)
         handled = False  # the handlers ran through (only marking it done is left)
+        claimed = False
         try:
             for pause in storage_pauses():
                 storage_failed.discard(update.update_id)
@@ -106,12 +112,17 @@ class BriefApplication(Application):
                         if storage.update_done(update.update_id):  # delivered twice (replayed and re-sent)
                             log.info("update %s was already handled; skipped", update.update_id)
                             return
+                        if not claimed and not claim_update(storage, update.update_id):
+                            log.info("update %s was already handled; skipped (another front has it)",
+                                     update.update_id)
+                            return
+                        claimed = True
                         await super().process_update(update)  # handler errors go to handlers.on_error
                         handled = update.update_id not in storage_failed
                     if handled:
                         storage.mark_update_done(update.update_id)  # not reached when cancelled: replayed
                         return
-                except sqlite3.Error as exc:
+                except STORAGE_ERRORS as exc:
                     log.error("storage unavailable (%s) while handling update %s", exc, update.update_id)
                 # Handled again: stored jobs are recognised by their update id, so nothing repeats.
                 log.error("update %s: trying again in %.1fs, once the database answers", update.update_id, pause)
@@ -119,16 +130,6 @@ class BriefApplication(Application):
         finally:
             in_progress.discard(update.update_id)
             storage_failed.discard(update.update_id)
-
-
-def api_urls(base_url: str) -> tuple[str, str]:
-    """Bot API and file URLs from a server address: "http://127.0.0.1:8081" or ".../bot" both work."""
-    base = base_url.rstrip("/")
-    if "{token}" in base:
-        return base, base.replace("/bot{token}", "/file/bot{token}")
-    if base.endswith("/bot"):
-        base = base[: -len("/bot")]
-    return base + "/bot", base + "/file/bot"
 
 
 def default_engine(settings: Settings) -> Engine | EnginePool:
@@ -147,7 +148,7 @@ def build_application(settings: Settings, base_url: str | None = None,
     ``default_engine(settings)``; a callable runs in this process (tests' stand-ins)."""
     if not settings.bot.token:
         raise SystemExit("No bot token: set TELEGRAM_BOT_TOKEN (or [bot] token in the settings file).")
-    storage = Storage(settings.storage.path, retention_days=settings.storage.retention_days)
+    storage = open_storage(settings)
     builder = (
         ApplicationBuilder()
         .application_class(BriefApplication)
@@ -164,11 +165,17 @@ def build_application(settings: Settings, base_url: str | None = None,
     if base_url:
         api, files = api_urls(base_url)
         builder = builder.base_url(api).base_file_url(files)
+    if settings.queue.backend == "celery":
+        # Telegram's limits hold for the whole bot: the front's messages count with the workers'.
+        from .sendlimit import RedisSendLimiter
+
+        builder = builder.rate_limiter(RedisSendLimiter(settings.queue.broker_url, settings.queue.send_rate_per_s,
+                                                        settings.queue.group_rate_per_min))
     app = builder.build()
     app.bot_data["services"] = handlers.Services(
         settings=settings,
         storage=storage,
-        jobs=JobRunner(app.bot, storage, settings, engine or default_engine(settings)),
+        jobs=job_runner(app, storage, settings, engine),
         limiter=RateLimiter(settings.bot.user_rate, settings.bot.chat_rate, settings.bot.rate_window_s),
     )
 
@@ -184,6 +191,31 @@ def build_application(settings: Settings, base_url: str | None = None,
     app.add_handler(MessageHandler(filters.ChatType.GROUPS & content, handlers.group_message))
     app.add_error_handler(handlers.on_error)
     return app
+
+
+def job_runner(app: Application, storage: StorageBackend, settings: Settings,
+               engine: Engine | EnginePool | None) -> JobRunner:
+    """``[queue] backend``: "local" runs briefs beside the bot; "celery" hands them to `briefbot worker`."""
+    if settings.queue.backend == "celery":
+        from .celery_queue import CeleryJobRunner
+
+        return CeleryJobRunner(app.bot, storage, settings)
+    return JobRunner(app.bot, storage, settings, engine or default_engine(settings))
+
+
+async def _replay_stray_updates(app: Application) -> None:
+    """Shared storage: updates a dead front took and never finished are handled here instead."""
+    storage = app.bot_data["services"].storage
+    while True:
+        await asyncio.sleep(UPDATE_LEASE_S / 2)
+        try:
+            strays = storage.stray_updates(UPDATE_LEASE_S)
+        except STORAGE_ERRORS as exc:
+            log.warning("could not look for unfinished updates of other fronts (%s)", exc)
+            continue
+        for payload in strays:
+            log.info("handling an update another front left unfinished")
+            await app.update_queue.put(Update.de_json(json.loads(payload), app.bot))
 
 
 async def _post_init(app: Application) -> None:
@@ -202,67 +234,36 @@ async def _post_init(app: Application) -> None:
     # are recognised by their update id and resumed, not repeated).
     for payload in services.storage.unfinished_updates():
         await app.update_queue.put(Update.de_json(json.loads(payload), app.bot))
+    if services.storage.shared:  # other fronts may die with updates half handled
+        app.bot_data["stray_updates"] = asyncio.create_task(_replay_stray_updates(app), name="stray-updates")
     log.info("bot @%s started", app.bot.username)
 
 
 async def _post_shutdown(app: Application) -> None:
     services: handlers.Services = app.bot_data["services"]
+    strays = app.bot_data.pop("stray_updates", None)
+    if strays is not None:
+        strays.cancel()
     await services.jobs.stop()
     services.storage.close()
 
 
 # -- running -----------------------------------------------------------------------------
-class RedactSecrets(logging.Filter):
-    """Blank out the bot token wherever it would be logged (request URLs, exceptions)."""
-
-    TOKEN_IN_URL = re.compile(r"bot\d+:[A-Za-z0-9_-]+")
-
-    def __init__(self, *secrets: str):
-        super().__init__()
-        self.secrets = [s for s in secrets if s]
-
-    def redact(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, "<redacted>")
-        return self.TOKEN_IN_URL.sub("bot<redacted>", text)
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = self.redact(record.getMessage())
-        record.args = None
-        if record.exc_info:
-            record.exc_text = self.redact(logging.Formatter().formatException(record.exc_info))
-            record.exc_info = None
-        if record.stack_info:
-            record.stack_info = self.redact(record.stack_info)
-        return True
-
-
-def setup_logging(settings: Settings, level: str = "INFO") -> None:
-    """Log to stderr through the redacting filter; ``level="DEBUG"`` shows every request too
-    (httpx and python-telegram-bot log URLs with the token in them: the filter blanks it)."""
-    root = logging.getLogger()
-    if not root.handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    debug = level.upper() == "DEBUG"
-    if debug:
-        root.setLevel(logging.DEBUG)
-    logging.getLogger("httpx").setLevel(logging.DEBUG if debug else logging.WARNING)  # token in the URL
-    logging.getLogger("bot").setLevel(logging.DEBUG if debug else logging.INFO)  # start-up, resumed jobs, failures
-    redact = RedactSecrets(settings.bot.token, settings.bot.webhook_secret)
-    for handler in root.handlers:
-        handler.addFilter(redact)
-
-
 def run_bot(settings: Settings, base_url: str | None = None, log_level: str = "INFO") -> None:
     """``briefbot bot``: serve until stopped (Ctrl-C, SIGTERM); models load before the first update."""
     setup_logging(settings, log_level)
     check_mode(settings)
+    if settings.queue.backend == "celery":
+        from .broker import check_broker, check_queue_settings
+
+        check_queue_settings(settings)
+        check_broker(settings)
     try:
         app = build_application(settings, base_url)
         serve(app, settings)
     except InvalidToken:  # PTB's message repeats the token: say it without
         raise SystemExit("The bot token was rejected (check TELEGRAM_BOT_TOKEN).") from None
-    except (StorageError, EngineStartError) as exc:  # one line, no traceback
+    except (StorageError, StorageUnavailable, EngineStartError) as exc:  # one line, no traceback
         raise SystemExit(f"The bot cannot start: {exc}") from None
     except Exception:
         log.exception("the bot stopped on an error")  # through the redacting log filter
@@ -295,5 +296,6 @@ def serve(app: Application, settings: Settings, **run_options: Any) -> None:
     if settings.bot.mode == "webhook":
         webhook.run_webhook(app, settings, ALLOWED_UPDATES, **run_options)
     else:
+        ensure_single_poller(app.bot_data["services"].storage)
         app.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False, timeout=POLL_TIMEOUT_S,
                         **run_options)

@@ -1,7 +1,7 @@
 """The bot's command line: `briefbot bot` and `python -m bot`, one set of flags.
 
 The engine's CLI (``summarizer.cli``) knows nothing of Telegram. This module adds the `bot`
-command to it and is the `briefbot` console script's entry (``briefbot``), so `briefbot bot
+and `worker` commands to it and is the `briefbot` console script's entry (``briefbot``), so `briefbot bot
 --base-url URL` and `python -m bot --base-url URL` parse the same flags, load settings the
 same way and fail the same way (a bad setting: one line, exit status 2).
 """
@@ -33,9 +33,25 @@ BOT_COMMAND = cli.Command("bot", "run the Telegram bot (token from TELEGRAM_BOT_
                           own_logging=True)
 
 
+def add_worker_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--concurrency", type=int, default=0, help="worker processes (default: one per core)")
+    add_arguments(parser)
+
+
+def run_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from .worker import run_worker  # Celery loads only for this command
+
+    run_worker(settings, concurrency=args.concurrency, base_url=args.base_url, log_level=args.log_level)
+    return 0
+
+
+WORKER_COMMAND = cli.Command("worker", "run briefs for the bot from the queue ([queue] backend = \"celery\")",
+                             add_worker_arguments, run_worker, own_logging=True)
+
+
 def briefbot(argv: Sequence[str] | None = None) -> int:
-    """The `briefbot` console script: the engine's commands plus `bot`."""
-    return cli.main(argv, extra_commands=[BOT_COMMAND])
+    """The `briefbot` console script: the engine's commands plus `bot` and `worker`."""
+    return cli.main(argv, extra_commands=[BOT_COMMAND, WORKER_COMMAND])
 
 
 def main(argv: Sequence[str] | None = None) -> int:

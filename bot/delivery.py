@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Awaitable, Callable, TypeVar
+from typing import TYPE_CHECKING, Awaitable, Callable, TypeVar
 
 from telegram import Bot, InlineKeyboardMarkup, ReplyParameters
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
+from summarizer.errors import BriefError
 from summarizer.render import render_error_html, render_telegram_html, split_message
 from summarizer.types import Brief
+
+if TYPE_CHECKING:
+    from .storage import Job
 
 log = logging.getLogger(__name__)
 
@@ -91,3 +95,25 @@ async def _edit_or_send(bot: Bot, chat_id: int, message_id: int, text: str, repl
         log.info("could not edit status message %s in chat %s (%s); sending a new one", message_id, chat_id, exc)
         await with_retries(lambda: bot.send_message(chat_id, text, reply_parameters=reply_to(reply_to_id),
                                                     reply_markup=markup))
+
+
+async def deliver_brief(bot: Bot, job: "Job", brief: Brief, on_part_sent: Callable[[int], None], *,
+                        parts: list[str] | None = None, reply_markup: InlineKeyboardMarkup | None = None) -> None:
+    """Answer a job with its brief (or its error sentence), resuming after the parts already sent.
+
+    ``parts``/``reply_markup``: the messages to send and the button under the first (``bot.expand.offer``);
+    by default the compact brief without a button.
+
+    A chat that cannot be reached any more is given up silently (logged); a brief Telegram refuses
+    (a rendering bug) is replaced by the "engine failed" sentence, so the chat is never left silent."""
+    try:
+        await send_parts(bot, job.chat_id, parts or brief_messages(brief, job.language), reply_to_id=job.reply_to,
+                         reply_markup=reply_markup, status_message_id=job.status_message_id,
+                         parts_sent=job.parts_sent, on_part_sent=on_part_sent)
+    except Undeliverable as exc:
+        log.info("job %s: chat %s cannot be reached (%s); dropping the answer", job.id, job.chat_id, exc)
+    except BadRequest:
+        log.exception("job %s: Telegram refused the brief", job.id)
+        fallback = Brief.failed(None, job.url, BriefError("engine_failed").info())
+        await send_parts(bot, job.chat_id, brief_messages(fallback, job.language), reply_to_id=job.reply_to,
+                         status_message_id=job.status_message_id)

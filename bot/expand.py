@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-import sqlite3
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, TelegramError
@@ -27,6 +26,7 @@ from summarizer.types import Brief
 from .delivery import brief_messages, reply_to, with_retries
 from .language import reader_language
 from .storage import Storage
+from .stores import STORAGE_ERRORS
 from .texts import texts_for
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ def offer(storage: Storage, settings: Settings, chat_id: int, brief: Brief,
     token = secrets.token_urlsafe(12)
     try:
         storage.remember_sent_brief(token, chat_id, brief, settings.bot.expand_ttl_s)
-    except sqlite3.Error as exc:  # the brief matters more than its button
+    except STORAGE_ERRORS as exc:  # the brief matters more than its button
         log.error("storage unavailable (%s): brief sent without a More button", exc)
         return parts, None
     return parts, keyboard("more", token, language)

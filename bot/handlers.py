@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 from dataclasses import dataclass, replace
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -20,6 +19,7 @@ from .jobs import JobRunner
 from .language import reader_language
 from .ratelimit import RateLimiter
 from .storage import ChatSettings, Storage
+from .stores import STORAGE_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -145,7 +145,7 @@ async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    if isinstance(context.error, sqlite3.Error) and isinstance(update, Update):
+    if isinstance(context.error, STORAGE_ERRORS) and isinstance(update, Update):
         # The database was unavailable: bot.app handles this update again instead of marking it done.
         context.bot_data.setdefault("storage_failed_updates", set()).add(update.update_id)
         log.error("storage unavailable (%s) while handling update %s", context.error, update.update_id)

@@ -19,14 +19,13 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import sqlite3
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
 from telegram import Bot
 from telegram.constants import ChatAction
-from telegram.error import BadRequest, TelegramError
+from telegram.error import TelegramError
 
 from summarizer.brief import Source
 from summarizer.errors import BriefError
@@ -34,10 +33,11 @@ from summarizer.isolation import EnginePool
 from summarizer.settings import Settings
 from summarizer.types import Brief
 
-from .delivery import Undeliverable, brief_messages, reply_to, send_parts, with_retries
+from .delivery import Undeliverable, brief_messages, deliver_brief, reply_to, send_parts, with_retries
 from .expand import offer
 from .inputs import cache_key
 from .storage import Job, Storage
+from .stores import STORAGE_ERRORS
 from .texts import texts_for
 
 log = logging.getLogger(__name__)
@@ -196,7 +196,7 @@ class JobRunner:
         self._status_ids[job.id] = status.message_id  # kept here too while the database is unavailable
         try:
             self.storage.set_status_message(job.id, status.message_id)
-        except sqlite3.Error as exc:
+        except STORAGE_ERRORS as exc:
             log.error("storage unavailable (%s): status message of job %s kept in memory", exc, job.id)
 
     # -- working ---------------------------------------------------------------------
@@ -241,21 +241,11 @@ class JobRunner:
         elif job.url:
             try:
                 self.storage.cache_brief(cache_key(job.url, job.length), brief, self.settings.bot.cache_ttl_s)
-            except sqlite3.Error as exc:  # the answer matters more than the cache
+            except STORAGE_ERRORS as exc:  # the answer matters more than the cache
                 log.error("storage unavailable (%s): brief of job %s not cached", exc, job.id)
         parts, more = offer(self.storage, self.settings, job.chat_id, brief, job.language)
-        try:
-            await send_parts(self.bot, job.chat_id, parts, reply_to_id=job.reply_to, reply_markup=more,
-                             status_message_id=job.status_message_id, parts_sent=job.parts_sent,
-                             on_part_sent=lambda n: self.storage.set_parts_sent(job.id, n))
-        except Undeliverable as exc:
-            log.info("job %s: chat %s cannot be reached (%s); dropping the answer", job.id, job.chat_id, exc)
-        except BadRequest:
-            # Telegram refused the rendered brief (a rendering bug): still answer, never go silent.
-            log.exception("job %s: Telegram refused the brief", job.id)
-            fallback = Brief.failed(None, job.url, BriefError("engine_failed").info())
-            await send_parts(self.bot, job.chat_id, brief_messages(fallback, job.language), reply_to_id=job.reply_to,
-                             status_message_id=job.status_message_id)
+        await deliver_brief(self.bot, job, brief, lambda n: self.storage.set_parts_sent(job.id, n),
+                            parts=parts, reply_markup=more)
         self.storage.mark_job_done(job.id)
 
     async def _brief_once(self, job: Job) -> Brief:

@@ -96,6 +96,11 @@ MARKER_SUFFIX = ".created"  # beside the database: "a database was created here"
 log = logging.getLogger(__name__)
 
 
+
+class StorageUnavailable(Exception):
+    """The database server cannot be reached right now (down, restarting, network): try again later.
+    (Raised by the server backends, ``bot.storage_pg``; SQLite raises ``sqlite3.Error``.)"""
+
 class StorageError(Exception):
     """The database file cannot be used (not a database, damaged, unreadable): a one-line reason."""
 
@@ -139,6 +144,8 @@ class Job:
 
 class Storage:
     """The SQLite file of ``path``; ``retention_days``: how long finished updates and jobs are kept."""
+
+    shared = False  # one bot process owns the file (bot.storage_pg is the storage several processes share)
 
     def __init__(self, path: str | Path, retention_days: float = 7.0):
         self.path = str(path)
@@ -302,6 +309,19 @@ class Storage:
         """Payloads (JSON) of updates stored but not handled, oldest first: replayed at start."""
         rows = self.db.execute("SELECT payload FROM updates WHERE state = 'new' ORDER BY update_id")
         return [r["payload"] for r in rows]
+
+    # What several fronts need (bot.storage_pg); with one process owning the file they are trivial.
+    def claim_update(self, update_id: int, lease_s: float) -> bool:
+        """This process is the only front: it handles every update it has not finished."""
+        return not self.update_done(update_id)
+
+    def stray_updates(self, older_than_s: float) -> list[str]:
+        """No other front can leave updates behind (this one replays its own at start)."""
+        return []
+
+    def hold_poller_lock(self) -> bool:
+        """One bot process per file, as the README says: nothing to lock against."""
+        return True
 
     # -- jobs ------------------------------------------------------------------------
     def add_job(self, update_id: int, seq: int, chat_id: int, reply_to: int | None,

@@ -39,6 +39,8 @@ LENGTHS = ("short", "normal", "long")
 SUMMARY_ENGINES = ("extractive", "seq2seq")
 EMBEDDER_DTYPES = ("auto", "float32", "bfloat16", "int8")
 BOT_MODES = ("polling", "webhook")
+STORAGE_SCHEMES = ("sqlite", "postgresql", "postgres")
+QUEUE_BACKENDS = ("local", "celery")
 
 
 class SettingsError(ValueError):
@@ -141,7 +143,19 @@ class BotSettings:
 @dataclass
 class StorageSettings:
     path: str = "var/briefbot.sqlite3"
+    url: str = ""  # "" = the SQLite file at path; "sqlite:///FILE" or "postgresql://user@host/db"
     retention_days: float = 7.0  # finished updates and jobs (message texts) are deleted after this
+
+
+@dataclass
+class QueueSettings:
+    backend: str = "local"  # "local" (threads in the bot process) | "celery" (briefbot worker processes)
+    broker_url: str = "redis://127.0.0.1:6379/0"  # celery: the Redis broker, also the shared send limiter
+    lease_s: float = 60.0  # celery: a claimed job is another worker's after this long without a heartbeat
+    visibility_timeout_s: float = 3600.0  # celery: a job whose whole worker vanished is redelivered after this
+    max_tries: int = 3  # celery: attempts at a job before the chat gets the friendly error
+    send_rate_per_s: float = 30.0  # messages per second for the whole bot (Telegram: about 30)
+    group_rate_per_min: float = 20.0  # messages per minute into one group (Telegram: 20)
 
 
 @dataclass
@@ -153,6 +167,7 @@ class Settings:
     models: ModelSettings = field(default_factory=ModelSettings)
     bot: BotSettings = field(default_factory=BotSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
+    queue: QueueSettings = field(default_factory=QueueSettings)
 
     def replace(self, **sections: Mapping[str, Any]) -> "Settings":
         """A copy with some keys changed: ``s.replace(fetch={"timeout_s": 1})``."""
@@ -260,6 +275,16 @@ def between(low: int, high: int) -> Check:
     return lambda v: "" if low <= v <= high else f"must be between {low} and {high}"
 
 
+def url_scheme(schemes: tuple[str, ...], optional: bool = False) -> Check:
+    """A URL starting with one of ``schemes`` ("" allowed when ``optional``)."""
+    def check(value: str) -> str:
+        if (optional and not value) or value.split(":", 1)[0] in schemes:
+            return ""
+        return f"must start with {' or '.join(s + '://' for s in schemes)}"
+
+    return check
+
+
 def each(check: Check) -> Check:
     return lambda items: next((f"{item!r} {problem}" for item in items if (problem := check(item))), "")
 
@@ -329,6 +354,14 @@ CHECKS: dict[str, Check] = {
     "bot.expand_ttl_s": at_least(0),
     # Telegram may deliver an update again for a day: keep what exactly-once needs at least that long.
     "storage.retention_days": at_least(1),
+    "storage.url": url_scheme(STORAGE_SCHEMES, optional=True),
+    "queue.backend": one_of(QUEUE_BACKENDS),
+    "queue.broker_url": url_scheme(("redis", "rediss")),
+    "queue.lease_s": above(0),
+    "queue.visibility_timeout_s": above(0),
+    "queue.max_tries": at_least(1),
+    "queue.send_rate_per_s": above(0),
+    "queue.group_rate_per_min": above(0),
 }
 
 

@@ -103,6 +103,9 @@ def test_a_config_file_that_does_not_exist_is_an_error(tmp_path):
     ({"BRIEFBOT_SUMMARY_WORDS": "short=10"}, "must give exactly short, normal, long"),
     ({"BRIEFBOT_SUMMARY_SENTENCES": "short=0,normal=2,long=3"}, "short must be at least 1"),
     ({"BRIEFBOT_BOT_WORKERS": "0"}, r"\[bot\] workers .*must be at least 1"),
+    ({"BRIEFBOT_STORAGE_URL": "mysql://db/briefbot"}, r"\[storage\] url .*must start with sqlite:// or postgresql://"),
+    ({"BRIEFBOT_QUEUE_BACKEND": "rq"}, r"\[queue\] backend .*must be one of local, celery"),
+    ({"BRIEFBOT_QUEUE_BROKER_URL": "amqp://mq"}, r"\[queue\] broker_url .*must start with redis://"),
     ({"BRIEFBOT_BOT_ENGINE_MEMORY_MB": "10"}, r"\[bot\] engine_memory_mb .*must be at least 64"),
     ({"BRIEFBOT_BOT_WEBHOOK_PORT": "70000"}, r"\[bot\] webhook_port .*must be between 1 and 65535"),
 ])

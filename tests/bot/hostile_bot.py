@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import argparse
 
-from bot.app import build_application, serve, setup_logging
+from bot.app import build_application, serve
+from bot.runtime import setup_logging
 from summarizer.isolation import EnginePool
 from summarizer.settings import load_settings
 

@@ -85,14 +85,14 @@ def test_more_expands_and_less_returns(api: BotApiEmulator, bot: RunningBot) -> 
     brief = ask(api, chat, user)
     assert brief["html"] == COMPACT_HTML
     (label, more), = buttons(brief)
-    assert label == texts.MORE and len(more.encode()) <= 64
+    assert label == texts.EN.more and len(more.encode()) <= 64
 
     answer = tap(api, chat, user, brief, more)
     assert not answer.get("text")  # a plain acknowledgement, the message itself changes
     expanded = api.wait_for(lambda: current(api, chat, brief)["html"] == FULL_PARTS[0] and current(api, chat, brief),
                             30, "the full brief")
     (label, less), = buttons(expanded)
-    assert label == texts.LESS
+    assert label == texts.EN.less
     continuation = api.wait_for(
         lambda: (rest := [m for m in api.bot_messages(chat["id"]) if m["html"] in FULL_PARTS[1:]])
         and len(rest) == len(FULL_PARTS) - 1 and rest, 30, "the rest of the full brief")
@@ -102,7 +102,7 @@ def test_more_expands_and_less_returns(api: BotApiEmulator, bot: RunningBot) -> 
     tap(api, chat, user, expanded, less)
     back = api.wait_for(lambda: current(api, chat, brief)["html"] == COMPACT_HTML and current(api, chat, brief),
                         30, "the compact brief again")
-    assert buttons(back) == [(texts.MORE, more)]
+    assert buttons(back) == [(texts.EN.more, more)]
     api.wait_for(lambda: not [m for m in api.bot_messages(chat["id"]) if m["html"] in FULL_PARTS[1:]],
                  30, "the continuation to be deleted")
 
@@ -133,10 +133,10 @@ def test_forged_callbacks_get_a_polite_answer_and_change_nothing(api: BotApiEmul
     ]
     for data in forged:
         answer = tap(api, chat, user, brief, data)
-        assert answer["text"] == texts.BUTTON_NOT_VALID, data
+        assert answer["text"] == texts.EN.button_not_valid, data
     # the same token arriving from another chat's message is refused too
     answer = tap(api, other_chat, other_user, others, more)
-    assert answer["text"] == texts.BUTTON_NOT_VALID
+    assert answer["text"] == texts.EN.button_not_valid
     assert current(api, chat, brief)["html"] == COMPACT_HTML
     assert current(api, other_chat, others)["html"] == COMPACT_HTML
     assert not api.calls_of("editMessageText", chat["id"])[1:]  # only the status message became the brief
@@ -149,7 +149,7 @@ def test_an_expired_brief_says_so(api: BotApiEmulator, bot: RunningBot) -> None:
     (_, more), = buttons(brief)
     bot.storage.db.execute("UPDATE sent_briefs SET expires = 0 WHERE token = ?", (more.rsplit(":", 1)[1],))
     answer = tap(api, chat, user, brief, more)
-    assert answer["text"] == texts.BRIEF_EXPIRED and answer.get("show_alert")
+    assert answer["text"] == texts.EN.brief_expired and answer.get("show_alert")
     assert current(api, chat, brief)["html"] == COMPACT_HTML
 
 

@@ -18,7 +18,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from bot.app import RedactSecrets, setup_logging
+from bot.runtime import RedactSecrets, setup_logging
 from summarizer.brief import Source
 from summarizer.render import render_error_text
 from summarizer.settings import Settings

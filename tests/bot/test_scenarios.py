@@ -200,7 +200,7 @@ def test_brief_longer_than_one_message(api: BotApiEmulator, bot: RunningBot, sit
     assert "Who said what" in reply["text"]
     ((label, more),) = [(b["text"], b["callback_data"]) for row in reply["reply_markup"]["inline_keyboard"]
                         for b in row]
-    assert label == texts.MORE
+    assert label == texts.EN.more
     sent_before = len(api.bot_messages(chat["id"]))
     api.press_button(chat, user, reply["message_id"], more)
     rest = api.wait_for(lambda: api.bot_messages(chat["id"])[sent_before:], 60, "the rest of the full brief")

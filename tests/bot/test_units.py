@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from telegram import Message, MessageEntity
 
-from bot.app import RedactSecrets, api_urls
+from bot.runtime import RedactSecrets, api_urls
 from bot.inputs import cache_key, links_from_entities, looks_like_article, message_links, normalize_link
 from bot.ratelimit import RateLimiter
 from bot.storage import ChatSettings, Storage
