@@ -32,6 +32,7 @@ import os
 import sqlite3
 import time
 from dataclasses import dataclass
+from typing import Any, Mapping
 from pathlib import Path
 
 from summarizer.types import Brief
@@ -334,7 +335,7 @@ class Storage:
             (update_id, seq, chat_id, reply_to, json.dumps(source), length, language, time.time()),
         )
         row = self.db.execute("SELECT * FROM jobs WHERE update_id = ? AND seq = ?", (update_id, seq)).fetchone()
-        return _job(row), cur.rowcount == 1
+        return job_from_row(row), cur.rowcount == 1
 
     def has_job(self, update_id: int, seq: int) -> bool:
         """Whether input ``seq`` of this update already has a job (answered or pending)."""
@@ -362,15 +363,16 @@ class Storage:
 
     def pending_jobs(self) -> list[Job]:
         """Jobs not answered yet, oldest first (resumed at start)."""
-        return [_job(r) for r in self.db.execute("SELECT * FROM jobs WHERE state = 'pending' ORDER BY id")]
+        return [job_from_row(r) for r in self.db.execute("SELECT * FROM jobs WHERE state = 'pending' ORDER BY id")]
 
     def pending_job(self, job_id: int) -> Job | None:
         """The job if it still waits for its answer."""
         row = self.db.execute("SELECT * FROM jobs WHERE id = ? AND state = 'pending'", (job_id,)).fetchone()
-        return _job(row) if row else None
+        return job_from_row(row) if row else None
 
 
-def _job(row: sqlite3.Row) -> Job:
+def job_from_row(row: Mapping[str, Any]) -> Job:
+    """A job from a row of the jobs table (either backend: the columns are the same)."""
     return Job(
         id=row["id"],
         update_id=row["update_id"],

@@ -33,7 +33,7 @@ from psycopg.rows import dict_row
 
 from summarizer.types import Brief
 
-from .storage import PRUNE_EVERY_S, ChatSettings, Job, SentBrief, StorageUnavailable
+from .storage import PRUNE_EVERY_S, ChatSettings, Job, SentBrief, StorageUnavailable, job_from_row
 from .texts import DEFAULT_LANGUAGE, TEXTS
 
 CONNECT_TIMEOUT_S = 5
@@ -315,7 +315,7 @@ class PostgresStorage:
                 (update_id, seq, chat_id, reply_to, json.dumps(source), length, language, time.time())).fetchone()
             row = inserted or db.execute("SELECT * FROM jobs WHERE update_id = %s AND seq = %s",
                                          (update_id, seq)).fetchone()
-        return _job(row), inserted is not None
+        return job_from_row(row), inserted is not None
 
     def has_job(self, update_id: int, seq: int) -> bool:
         with self._db() as db:
@@ -346,12 +346,12 @@ class PostgresStorage:
 
     def pending_jobs(self) -> list[Job]:
         with self._db() as db:
-            return [_job(r) for r in db.execute("SELECT * FROM jobs WHERE state = 'pending' ORDER BY id")]
+            return [job_from_row(r) for r in db.execute("SELECT * FROM jobs WHERE state = 'pending' ORDER BY id")]
 
     def pending_job(self, job_id: int) -> Job | None:
         with self._db() as db:
             row = db.execute("SELECT * FROM jobs WHERE id = %s AND state = 'pending'", (job_id,)).fetchone()
-        return _job(row) if row else None
+        return job_from_row(row) if row else None
 
     # -- several workers -------------------------------------------------------------
     def claim_job(self, job_id: int, owner: str, lease_s: float) -> Claim:
@@ -368,7 +368,7 @@ class PostgresStorage:
                 f"            FOR UPDATE SKIP LOCKED) RETURNING *",
                 (owner, lease_s, job_id, owner)).fetchone()
             if row is not None:
-                return Claim(job=_job(row), tries=row["tries"])
+                return Claim(job=job_from_row(row), tries=row["tries"])
             held = db.execute(f"SELECT claimed_until - {NOW} AS left_s FROM jobs "
                               "WHERE id = %s AND state = 'pending'", (job_id,)).fetchone()
         if held is None:
@@ -405,7 +405,7 @@ class PostgresStorage:
         with self._db() as db:
             rows = db.execute(f"SELECT * FROM jobs WHERE state = 'pending' "
                               f"AND (claimed_until IS NULL OR claimed_until < {NOW}) ORDER BY id").fetchall()
-        return [_job(r) for r in rows]
+        return [job_from_row(r) for r in rows]
 
     def hold_poller_lock(self) -> bool:
         """Become the one long-polling front: True if this process now holds the lock (until it
@@ -423,18 +423,3 @@ class PostgresStorage:
         self._poller_conn = conn
         return True
 
-
-def _job(row: dict[str, Any]) -> Job:
-    return Job(
-        id=row["id"],
-        update_id=row["update_id"],
-        seq=row["seq"],
-        chat_id=row["chat_id"],
-        reply_to=row["reply_to"],
-        status_message_id=row["status_message_id"],
-        source=json.loads(row["source_json"]),
-        length=row["length"],
-        parts_sent=row["parts_sent"],
-        unfinished_runs=row["unfinished_runs"],
-        language=row["language"],
-    )
