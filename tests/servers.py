@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -24,6 +25,18 @@ from pathlib import Path
 
 START_TIMEOUT_S = 30.0
 
+
+
+def _stop(process: subprocess.Popen | None, sig: int, wait_s: float) -> None:
+    """Send ``sig`` to a running server and wait for it; kill it when it does not stop in time."""
+    if process is None or process.poll() is not None:
+        return
+    process.send_signal(sig)
+    try:
+        process.wait(wait_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 class ServerUnavailable(RuntimeError):
     """The server binary is missing or cannot run on this machine."""
@@ -86,13 +99,7 @@ class RedisServer:
         return self
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        _stop(self.process, signal.SIGTERM, wait_s=10)
         self.process = None
 
     def close(self) -> None:
@@ -189,13 +196,7 @@ class PostgresServer:
 
     def stop(self, fast: bool = True) -> None:
         """Stop the server (SIGINT: fast shutdown, open connections are cut)."""
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(2 if fast else 15)
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        _stop(self.process, signal.SIGINT if fast else signal.SIGTERM, wait_s=30)
         self.process = None
 
     def close(self) -> None:
