@@ -252,3 +252,42 @@ def test_a_declined_foreign_surname_is_the_person_named_before():
 def test_participle_of_naming_is_not_a_statement():
     text = "Премьер Наото Кан выступил на митинге. Японцы требуют вернуть острова, называемые «северными территориями»."
     assert all(not q[1] for quotes in said(text).values() for q in quotes)
+
+
+# ------------------------------------------------------------------ the parse is a forest
+def _chain(heads: list[int]):
+    from summarizer.languages.ru.parse import RuToken
+
+    return [RuToken(i=i, text="x", start=i, end=i + 1, pos="NOUN", feats={}, head=h, rel="", sent=0, lemma="x")
+            for i, h in enumerate(heads)]
+
+
+@pytest.mark.parametrize("heads", [
+    [1, 0],  # a -> b -> a
+    [0],  # a token its own head
+    [-1, 2, 3, 1, 3],  # a cycle of three with a tail hanging off it
+    [1, 2, -1, 4, 5, 3],  # one tree and one cycle in the same sentence
+])
+def test_cycles_predicted_by_the_parser_are_cut(heads):
+    """The syntax parser predicts each head on its own and can return a cycle: every walk up the
+    heads must reach a root, or attribution would loop forever on that article."""
+    from summarizer.languages.ru.parse import _break_cycles
+
+    tokens = _chain(heads)
+    _break_cycles(tokens)
+    for tok in tokens:
+        seen, i = set(), tok.i
+        while i >= 0:
+            assert i not in seen
+            seen.add(i)
+            i = tokens[i].head
+    assert sum(heads[t.i] != t.head for t in tokens) == 1  # each case holds one cycle: one cut
+
+
+def test_acyclic_heads_are_left_alone():
+    from summarizer.languages.ru.parse import _break_cycles
+
+    heads = [1, -1, 1, 4, 1]
+    tokens = _chain(heads)
+    _break_cycles(tokens)
+    assert [t.head for t in tokens] == heads

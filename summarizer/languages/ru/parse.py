@@ -88,6 +88,7 @@ def parse_russian(text: str, threads: int = 1) -> RuDoc:
         out.sents.append(RuSentence(sent.start, sent.stop, first, len(out.tokens)))
     for tok, head_id in zip(out.tokens, heads):
         tok.head = index.get(head_id, -1)
+    _break_cycles(out.tokens)
     starts = {t.start: t.i for t in out.tokens}
     ends = {t.end: t.i for t in out.tokens}
     for span in doc.spans:
@@ -98,6 +99,24 @@ def parse_russian(text: str, threads: int = 1) -> RuDoc:
                                  last=ends[span.stop] + 1, text=span.text,
                                  normal=_without_brackets(_keep_yo(span.normal or span.text, span.text))))
     return out
+
+
+def _break_cycles(tokens: list[RuToken]) -> None:
+    """Make the heads a forest: the parser predicts each head on its own, so its output can hold a
+    cycle (a -> b -> a), and every walk over children or heads would then never end. The token at
+    which a walk first meets its own path becomes a root. Linear: each token is walked once."""
+    state = [0] * len(tokens)  # 0 unseen, 1 on the current path, 2 known to reach a root
+    for start in range(len(tokens)):
+        path = []
+        i = start
+        while i >= 0 and state[i] == 0:
+            state[i] = 1
+            path.append(i)
+            i = tokens[i].head
+        if i >= 0 and state[i] == 1:  # came back to this path: cut the cycle here
+            tokens[i].head = -1
+        for j in path:
+            state[j] = 2
 
 
 _BRACKETS = re.compile(r"\s*\([^()]{0,80}\)")
