@@ -3,6 +3,7 @@
     routes = {
         "/": (200, {"Content-Type": "text/html"}, b"<html>...</html>"),
         "/slow": slow_handler,  # a callable(handler) that writes the response itself
+        "/held": held(release_event, (200, {...}, b"...")),  # answers once the test sets the event
     }
     with serve(routes) as base_url:  # e.g. "http://127.0.0.1:54321"
         fetch_page(base_url + "/", settings)
@@ -37,6 +38,32 @@ class QuietServer(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
+def answer(handler: BaseHTTPRequestHandler, route: tuple[int, dict[str, str], bytes]) -> None:
+    """Send a ``(status, headers, body)`` route's response through ``handler``."""
+    status, headers, body = route
+    handler.send_response(status)
+    for key, value in headers.items():
+        handler.send_header(key, value)
+    if not any(k.lower() == "content-length" for k in headers):
+        handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    try:
+        handler.wfile.write(body)
+    except OSError:
+        pass  # the client stopped reading (a size limit), or was killed by the test
+
+
+def held(release: threading.Event, route: tuple[int, dict[str, str], bytes], wait_s: float = 120) -> Handler:
+    """A route that answers like ``route`` only once the test sets ``release`` (or after ``wait_s``):
+    a page still loading while the test kills or restarts whoever asked for it."""
+
+    def handler(h: BaseHTTPRequestHandler) -> None:
+        release.wait(wait_s)
+        answer(h, route)
+
+    return handler
+
+
 @contextmanager
 def serve(routes: dict[str, Route], hits: list[str] | None = None,
           tls: tuple[str, str] | None = None) -> Iterator[str]:
@@ -57,17 +84,7 @@ def serve(routes: dict[str, Route], hits: list[str] | None = None,
             if callable(route):
                 route(self)
                 return
-            status, headers, body = route
-            self.send_response(status)
-            for key, value in headers.items():
-                self.send_header(key, value)
-            if not any(k.lower() == "content-length" for k in headers):
-                self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            try:
-                self.wfile.write(body)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client stopped reading, as the size limits make it do
+            answer(self, route)
 
         def log_message(self, format: str, *args: object) -> None:  # keep test output quiet
             pass

@@ -26,7 +26,7 @@ from bot.app import serve as serve_bot
 from bot.webhook import request_stop
 from bot.storage import Storage
 from summarizer.settings import Settings
-from tests.http_server import serve
+from tests.http_server import held, serve
 
 from . import articles
 from .emulator import BotApiEmulator
@@ -82,35 +82,10 @@ def site() -> Iterator[ArticleSite]:
     with serve(routes, hits=hits) as base_url:
         site = ArticleSite(base_url, routes, hits, dead_url=f"http://127.0.0.1:{free_port()}/gone")
 
-        def slow(handler: Any) -> None:
-            # Waits for the test to let it go (the kill test kills the bot meanwhile).
-            site.release_slow.wait(120)
-            status, headers, body = routes["/council"]
-            handler.send_response(status)
-            for key, value in headers.items():
-                handler.send_header(key, value)
-            handler.send_header("Content-Length", str(len(body)))
-            handler.end_headers()
-            try:
-                handler.wfile.write(body)
-            except OSError:
-                pass  # the bot that asked was killed
-
-        def sleepy(handler: Any) -> None:
-            site.release_sleepy.wait(60)  # the limits test lets it go after its job timed out
-            slow_free = routes["/council"]
-            handler.send_response(slow_free[0])
-            for key, value in slow_free[1].items():
-                handler.send_header(key, value)
-            handler.send_header("Content-Length", str(len(slow_free[2])))
-            handler.end_headers()
-            try:
-                handler.wfile.write(slow_free[2])
-            except OSError:
-                pass
-
-        routes["/slow"] = slow
-        routes["/sleepy"] = sleepy
+        # Pages that wait for the test to let them go: the kill test kills the bot meanwhile; the limits
+        # test lets "/sleepy" go after its job timed out.
+        routes["/slow"] = held(site.release_slow, routes["/council"], 120)
+        routes["/sleepy"] = held(site.release_sleepy, routes["/council"], 60)
         yield site
 
 

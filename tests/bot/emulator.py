@@ -274,6 +274,15 @@ class BotApiEmulator:
             self._next_callback_id += 1
             return self._push({"callback_query": query})
 
+    def press_and_answer(self, chat: dict[str, Any], user: dict[str, Any], message_id: int, data: str,
+                         timeout: float = 30) -> dict[str, Any]:
+        """Press a button (or send any callback data for the message) and wait for the bot's
+        ``answerCallbackQuery`` to that press: its parameters."""
+        before = len(self.calls_of("answerCallbackQuery"))
+        self.press_button(chat, user, message_id, data)
+        calls = self.wait_for(lambda: self.calls_of("answerCallbackQuery")[before:], timeout, "the button answer")
+        return calls[0]["params"]
+
     def _push(self, body: dict[str, Any]) -> int:
         update_id = self._next_update_id
         self._next_update_id += 1

@@ -58,10 +58,7 @@ def buttons(message: dict[str, Any]) -> list[tuple[str, str]]:
 def tap(api: BotApiEmulator, chat: dict[str, Any], user: dict[str, Any], message: dict[str, Any],
         data: str) -> dict[str, Any]:
     """Press a button (or send any callback data for the message); the bot's answer to the press."""
-    before = len(api.calls_of("answerCallbackQuery"))
-    api.press_button(chat, user, message["message_id"], data)
-    calls = api.wait_for(lambda: api.calls_of("answerCallbackQuery")[before:], 30, "the button answer")
-    return calls[0]["params"]
+    return api.press_and_answer(chat, user, message["message_id"], data)
 
 
 def current(api: BotApiEmulator, chat: dict[str, Any], message: dict[str, Any]) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from summarizer.brief import Source
 from summarizer.render import render_error_text
 from summarizer.settings import Settings
 from summarizer.types import Brief
-from tests.http_server import serve
+from tests.http_server import held, serve
 
 from . import articles
 from .conftest import STATUS_TEXTS, TOKEN, RunningBot, answers, bot_settings, new_id, stored_jobs, wait_answers
@@ -265,19 +265,9 @@ def held_site() -> Iterator[tuple[str, threading.Event]]:
     council = articles.article_html("Council approves budget after long debate", articles.COUNCIL)
     harbour = articles.article_html("Port strike ends with new contract", articles.HARBOUR)
 
-    def held(handler: Any) -> None:
-        release.wait(120)
-        handler.send_response(200)
-        handler.send_header("Content-Type", "text/html; charset=utf-8")
-        handler.send_header("Content-Length", str(len(council)))
-        handler.end_headers()
-        try:
-            handler.wfile.write(council)
-        except OSError:
-            pass  # the bot that asked was killed
-
     html = {"Content-Type": "text/html; charset=utf-8"}
-    routes: dict[str, Any] = {"/held": held, "/council": (200, html, council), "/harbour": (200, html, harbour)}
+    routes: dict[str, Any] = {"/held": held(release, (200, html, council)), "/council": (200, html, council),
+                              "/harbour": (200, html, harbour)}
     with serve(routes) as base:
         yield base, release
     release.set()

@@ -139,10 +139,7 @@ def open_settings(api: BotApiEmulator, chat: dict[str, Any], user: dict[str, Any
 
 def press(api: BotApiEmulator, chat: dict[str, Any], user: dict[str, Any], panel: dict[str, Any],
           data: str) -> dict[str, Any]:
-    before = len(api.calls_of("answerCallbackQuery"))
-    api.press_button(chat, user, panel["message_id"], data)
-    calls = api.wait_for(lambda: api.calls_of("answerCallbackQuery")[before:], 30, "the button answer")
-    return calls[0]["params"]
+    return api.press_and_answer(chat, user, panel["message_id"], data)
 
 
 def test_group_auto_mode_on(api: BotApiEmulator, bot: RunningBot, site: Any) -> None:

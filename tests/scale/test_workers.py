@@ -26,7 +26,7 @@ from summarizer.render import render_error_html
 from summarizer.settings import PROJECT_ROOT, load_settings
 from tests.bot import articles
 from tests.bot.emulator import BotApiEmulator
-from tests.http_server import serve
+from tests.http_server import held, serve
 from tests.servers import PostgresServer, ServerUnavailable, free_port
 
 from .cluster import BRIEFBOT, WorkerProcess, job_rows, write_config
@@ -180,22 +180,13 @@ def test_a_worker_killed_mid_job_is_answered_once_by_another(tmp_path, redis_url
     release = threading.Event()
     council = articles.article_html("Council approves budget after long debate", articles.COUNCIL)
 
-    def held(handler: Any) -> None:
-        release.wait(120)
-        handler.send_response(200)
-        handler.send_header("Content-Type", "text/html; charset=utf-8")
-        handler.send_header("Content-Length", str(len(council)))
-        handler.end_headers()
-        try:
-            handler.wfile.write(council)
-        except OSError:
-            pass  # the worker that asked was killed
+    held_council = held(release, (200, {"Content-Type": "text/html; charset=utf-8"}, council))
 
     # A short lease and visibility timeout: the dead worker's job is taken over within seconds.
     config = write_config(tmp_path / "briefbot.toml", pg_url=pg_url, redis_url=redis_url, lease_s=3.0,
                           visibility_timeout_s=5.0)
     cluster = Cluster(config, api)
-    with serve({"/held": held}) as base:
+    with serve({"/held": held_council}) as base:
         first = WorkerProcess(config, TOKEN, api.base_url, tmp_path / "first.log").wait_ready()
         chat, user = cluster.chat()
         job_id = cluster.send(chat, user, {"url": base + "/held"})
