@@ -256,20 +256,16 @@ class Storage:
 
     def cache_brief(self, key: str, brief: Brief, ttl_s: float) -> None:
         """Keep a successful brief for ``ttl_s`` seconds, without the article text."""
-        data = brief.to_dict()
-        data["text"] = ""  # the article body is not shown; keep the cache small
         self.db.execute(
             "INSERT OR REPLACE INTO brief_cache (key, brief_json, expires) VALUES (?, ?, ?)",
-            (key, json.dumps(data), time.time() + ttl_s),
+            (key, stored_brief_json(brief), time.time() + ttl_s),
         )
 
     # -- briefs with More/Less buttons ------------------------------------------------
     def remember_sent_brief(self, token: str, chat_id: int, brief: Brief, ttl_s: float) -> None:
-        data = brief.to_dict()
-        data["text"] = ""  # the renderers do not need the article body
         self.db.execute(
             "INSERT OR REPLACE INTO sent_briefs (token, chat_id, brief_json, expires) VALUES (?, ?, ?, ?)",
-            (token, chat_id, json.dumps(data), time.time() + ttl_s),
+            (token, chat_id, stored_brief_json(brief), time.time() + ttl_s),
         )
 
     def sent_brief(self, token: str, chat_id: int, now: float | None = None) -> SentBrief | None:
@@ -279,8 +275,7 @@ class Storage:
                               (token, chat_id, now)).fetchone()
         if row is None:
             return None
-        return SentBrief(Brief.from_dict(json.loads(row["brief_json"])), bool(row["expanded"]),
-                         json.loads(row["continuation"]))
+        return sent_brief_from_row(row)
 
     def set_sent_brief_view(self, token: str, expanded: bool, continuation: list[int]) -> None:
         self.db.execute("UPDATE sent_briefs SET expanded = ?, continuation = ? WHERE token = ?",
@@ -369,6 +364,20 @@ class Storage:
         """The job if it still waits for its answer."""
         row = self.db.execute("SELECT * FROM jobs WHERE id = ? AND state = 'pending'", (job_id,)).fetchone()
         return job_from_row(row) if row else None
+
+
+def stored_brief_json(brief: Brief) -> str:
+    """A brief as the cache and the More/Less buttons keep it: without the article body, which
+    nothing renders (either backend)."""
+    data = brief.to_dict()
+    data["text"] = ""
+    return json.dumps(data)
+
+
+def sent_brief_from_row(row: Mapping[str, Any]) -> SentBrief:
+    """The brief behind a button, from a row of the sent_briefs table (either backend)."""
+    return SentBrief(Brief.from_dict(json.loads(row["brief_json"])), bool(row["expanded"]),
+                     json.loads(row["continuation"]))
 
 
 def job_from_row(row: Mapping[str, Any]) -> Job:

@@ -33,7 +33,16 @@ from psycopg.rows import dict_row
 
 from summarizer.types import Brief
 
-from .storage import PRUNE_EVERY_S, ChatSettings, Job, SentBrief, StorageUnavailable, job_from_row
+from .storage import (
+    PRUNE_EVERY_S,
+    ChatSettings,
+    Job,
+    SentBrief,
+    StorageUnavailable,
+    job_from_row,
+    sent_brief_from_row,
+    stored_brief_json,
+)
 from .texts import DEFAULT_LANGUAGE, TEXTS
 
 CONNECT_TIMEOUT_S = 5
@@ -232,21 +241,17 @@ class PostgresStorage:
         return Brief.from_dict(json.loads(row["brief_json"]))
 
     def cache_brief(self, key: str, brief: Brief, ttl_s: float) -> None:
-        data = brief.to_dict()
-        data["text"] = ""  # the article body is not shown; keep the cache small
         with self._db() as db:
             db.execute("INSERT INTO brief_cache (key, brief_json, expires) VALUES (%s, %s, %s) "
                        "ON CONFLICT (key) DO UPDATE SET brief_json = excluded.brief_json, expires = excluded.expires",
-                       (key, json.dumps(data), time.time() + ttl_s))
+                       (key, stored_brief_json(brief), time.time() + ttl_s))
 
     # -- briefs with More/Less buttons ------------------------------------------------
     def remember_sent_brief(self, token: str, chat_id: int, brief: Brief, ttl_s: float) -> None:
-        data = brief.to_dict()
-        data["text"] = ""  # the renderers do not need the article body
         with self._db() as db:
             db.execute("INSERT INTO sent_briefs (token, chat_id, brief_json, expires) VALUES (%s, %s, %s, %s) "
                        "ON CONFLICT (token) DO UPDATE SET brief_json = excluded.brief_json, "
-                       "expires = excluded.expires", (token, chat_id, json.dumps(data), time.time() + ttl_s))
+                       "expires = excluded.expires", (token, chat_id, stored_brief_json(brief), time.time() + ttl_s))
 
     def sent_brief(self, token: str, chat_id: int, now: float | None = None) -> SentBrief | None:
         now = time.time() if now is None else now
@@ -255,8 +260,7 @@ class PostgresStorage:
                              "WHERE token = %s AND chat_id = %s AND expires >= %s", (token, chat_id, now)).fetchone()
         if row is None:
             return None
-        return SentBrief(Brief.from_dict(json.loads(row["brief_json"])), bool(row["expanded"]),
-                         json.loads(row["continuation"]))
+        return sent_brief_from_row(row)
 
     def set_sent_brief_view(self, token: str, expanded: bool, continuation: list[int]) -> None:
         with self._db() as db:
