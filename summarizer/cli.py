@@ -21,12 +21,15 @@ from typing import Any, Callable, Sequence
 
 from .brief import make_brief
 from .errors import BriefError
+from .isolation import DEFAULT_ENGINE, EnginePool, EngineStartError
 from .render import COMPACT, FULL, render_text
 from .settings import LENGTHS, Settings, SettingsError, load_settings
 from .sources import brief_many, read_source
 from .types import Brief
 
 log = logging.getLogger("briefbot")
+# What `batch` runs in its engine process (the tests swap in a hostile stand-in).
+BATCH_ENGINE = DEFAULT_ENGINE
 
 
 @dataclass(frozen=True)
@@ -74,8 +77,17 @@ def cmd_batch(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     lines = [ln for ln in in_path.read_text(encoding="utf-8", errors="replace").splitlines() if ln.strip()]
     failed = 0
-    with open(out_path, "w", encoding="utf-8") as out, _progress(len(lines)) as bar:
-        for brief in brief_many(lines, settings, length=args.length):
+    # Each item is untrusted input (a page from anywhere): it is briefed in an isolated engine
+    # process bounded like the bot's, so one item that hangs or runs away with memory fails alone.
+    pool = EnginePool(settings, processes=1, timeout_s=settings.bot.job_timeout_s,
+                      memory_mb=settings.bot.engine_memory_mb, engine=BATCH_ENGINE)
+    try:
+        pool.start()
+    except EngineStartError as exc:
+        _print_error("engine_failed", f"The engine could not start: {exc}")
+        return 1
+    with pool, open(out_path, "w", encoding="utf-8") as out, _progress(len(lines)) as bar:
+        for brief in brief_many(lines, settings, length=args.length, run=pool.brief):
             failed += brief.error is not None
             out.write(json.dumps(brief.to_dict(), ensure_ascii=False) + "\n")
             out.flush()

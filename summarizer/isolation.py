@@ -63,8 +63,8 @@ class EngineStartError(RuntimeError):
     """A child process could not load the engine (the pool cannot work at all)."""
 
 
-def _failed(source: Source, code: str, detail: str) -> Brief:
-    brief = Brief.failed(None, source.url, BriefError(code).info())
+def _failed(source: Source, id: str | None, code: str, detail: str) -> Brief:
+    brief = Brief.failed(id, source.url, BriefError(code).info())
     log.warning("isolated engine: %s (%s)", detail, source.url or "pasted text")
     return brief
 
@@ -131,7 +131,7 @@ class EnginePool:
         child = self._idle.get()  # waits while every child is busy (or being replaced)
         if child is None or self._closed.is_set():
             self._idle.put(child)  # passes the wake-up on
-            return _failed(source, "engine_failed", "the engine pool is closed")
+            return _failed(source, id, "engine_failed", "the engine pool is closed")
         healthy = False
         try:
             brief, healthy = child.run(source, id, length, self.timeout_s)
@@ -209,11 +209,11 @@ class _Child:
             self.conn.send((source, id, length))
             ready = wait([self.conn, self.process.sentinel], timeout_s)
             if not ready:
-                return _failed(source, "timeout", f"child {self.number} ran past {timeout_s}s and is killed"), False
+                return _failed(source, id, "timeout", f"child {self.number} ran past {timeout_s}s and is killed"), False
             brief = self.conn.recv()  # a child that died leaves EOF here
         except (EOFError, OSError):
             code = self.process.exitcode if self.process.exitcode is not None else "unknown"
-            return _failed(source, "engine_failed", f"child {self.number} died (exit code {code})"), False
+            return _failed(source, id, "engine_failed", f"child {self.number} died (exit code {code})"), False
         healthy = not (brief.error and brief.error.code == "engine_failed")  # the child exits after one
         return brief, healthy
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Iterable, Iterator, TextIO
+from typing import Callable, Iterable, Iterator, TextIO
 
 from .brief import Source, make_brief
 from .errors import BriefError
@@ -87,9 +87,15 @@ def batch_item(line: str, n: int) -> tuple[str, Source | BriefError]:
     return item_id, BriefError("bad_source", f"Line {n} has no \"text\", \"html\" or \"url\".")
 
 
-def brief_many(lines: Iterable[str], settings: Settings, *, length: str | None = None) -> Iterator[Brief]:
+def brief_many(lines: Iterable[str], settings: Settings, *, length: str | None = None,
+               run: Callable[..., Brief] | None = None) -> Iterator[Brief]:
     """One Brief per non-blank JSONL line (``{"id", "text"}``, ``{"id", "html", "url"}`` or
-    ``{"id", "url"}``), in order; a line that is not an item gets a Brief with ``bad_source``."""
+    ``{"id", "url"}``), in order; a line that is not an item gets a Brief with ``bad_source``.
+    ``run`` briefs one source (``make_brief``'s signature without the settings): by default
+    ``make_brief`` in this process; `briefbot batch` passes an isolated pool's ``brief``."""
+    if run is None:
+        def run(source: Source, *, id: str | None, length: str | None) -> Brief:
+            return make_brief(source, settings, id=id, length=length)
     n = 0
     for line in lines:
         if not line.strip():
@@ -99,4 +105,4 @@ def brief_many(lines: Iterable[str], settings: Settings, *, length: str | None =
         if isinstance(source, BriefError):
             yield Brief.failed(item_id, None, source.info())
         else:
-            yield make_brief(source, settings, id=item_id, length=length)
+            yield run(source, id=item_id, length=length)

@@ -173,6 +173,25 @@ def test_batch_keeps_order_and_survives_a_failing_item(capsys, tmp_path, server,
     assert briefs[3]["url"] == "https://riverside.example/bridge"
     assert "5 items, 2 failed" in capsys.readouterr().err
 
+def test_batch_item_that_never_finishes_fails_alone(capsys, tmp_path, monkeypatch):
+    """Each batch item is untrusted: one that spins forever is cut off at the job timeout and
+    answered as an error; the items after it are still briefed."""
+    monkeypatch.setattr("summarizer.cli.BATCH_ENGINE", "tests.bot.hostile_engine:make_brief")
+    monkeypatch.setenv("BRIEFBOT_BOT_JOB_TIMEOUT_S", "8")
+    flag = tmp_path / "spinning"
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(json.dumps(x) for x in [
+        {"id": "spin", "text": f"SPIN {flag} " + EXAMPLE.read_text()},
+        {"id": "after", "text": EXAMPLE.read_text()},
+    ]) + "\n")
+    out = tmp_path / "out.jsonl"
+    assert main(["batch", str(src), str(out)]) == 0
+    spin, after = [json.loads(x) for x in out.read_text().splitlines()]
+    assert flag.exists()  # the engine really was at it
+    assert spin["id"] == "spin" and spin["error"]["code"] == "timeout"
+    assert after["error"] is None and any(s["name"] == "Dmitry Peskov" for s in after["speakers"])
+
+
 def test_real_console_script_prints_the_example():
     proc = subprocess.run([sys.executable, "-m", "summarizer", "brief", str(EXAMPLE)],
                           capture_output=True, text=True, timeout=240)
