@@ -7,6 +7,7 @@ import json
 from summarizer.bench import (
     BenchArticle,
     article_html,
+    floor_once,
     joined_long_articles,
     length_group,
     load_articles,
@@ -36,6 +37,20 @@ def test_limit_spreads_articles_over_the_length_range(tmp_path):
     chosen = load_articles(path, limit=3)
     assert [a.words for a in chosen] == [10, 60, 100]
     assert len(load_articles(path)) == 10
+
+
+def test_russian_set_is_read_from_its_text_field(tmp_path):
+    path = tmp_path / "ru.jsonl"
+    path.write_text(json.dumps({"id": "a", "text": "слово " * 500}, ensure_ascii=False) + "\n", encoding="utf-8")
+    (article,) = load_articles(path)
+    assert article.group == "medium" and article.text.startswith("слово")
+
+
+def test_russian_floor_is_the_russian_parse(settings):
+    text = ("Пресс-секретарь президента Дмитрий Песков заявил журналистам, что переговоры продолжатся. "
+            "По его словам, стороны готовы к диалогу. ") * 5
+    floor = floor_once(text, settings)
+    assert set(floor) == {"parse", "total"} and floor["total"] > 0
 
 
 def test_joined_articles_are_long_and_marked():
