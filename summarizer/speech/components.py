@@ -16,6 +16,7 @@ attribution component's ``lexicon`` names the reporting lexicon (empty: the pack
 
 from __future__ import annotations
 
+import threading
 from dataclasses import asdict, fields
 
 from spacy.language import Language
@@ -182,20 +183,22 @@ def one_per_nesting(statements: list[Statement]) -> list[Statement]:
 
 
 # ----- the pipeline of the three ---------------------------------------------------------------------
-_PIPELINES: dict[tuple, tuple[Vocab, Language]] = {}
+_PIPELINES: dict[tuple, Language] = {}  # (vocab, lexicon, settings) -> the three components; a handful at most
+_BUILDING = threading.Lock()  # the bot's engine threads may ask at once
 
 
 def speech_pipeline(vocab: Vocab, settings: SpeakerSettings, lexicon: str = "") -> Language:
     """The three components on ``vocab`` (the parsing model's), configured from ``settings``; built once."""
     values = asdict(settings)
-    key = (id(vocab), lexicon, tuple(values[f.name] for f in fields(settings)))
-    held = _PIPELINES.get(key)
-    if held is not None and held[0] is vocab:
-        return held[1]
-    nlp = Language(vocab=vocab)
-    nlp.add_pipe("briefbot_quotes")
-    nlp.add_pipe("briefbot_attribution", config={"lexicon": lexicon,
-                                                 **{k: values[k] for k in _ATTRIBUTION_SETTINGS}})
-    nlp.add_pipe("briefbot_speakers", config={k: values[k] for k in _SPEAKER_SETTINGS})
-    _PIPELINES[key] = (vocab, nlp)
+    key = (vocab, lexicon, tuple(values[f.name] for f in fields(settings)))
+    with _BUILDING:
+        nlp = _PIPELINES.get(key)
+        if nlp is not None:
+            return nlp
+        nlp = Language(vocab=vocab)
+        nlp.add_pipe("briefbot_quotes")
+        nlp.add_pipe("briefbot_attribution", config={"lexicon": lexicon,
+                                                     **{k: values[k] for k in _ATTRIBUTION_SETTINGS}})
+        nlp.add_pipe("briefbot_speakers", config={k: values[k] for k in _SPEAKER_SETTINGS})
+        _PIPELINES[key] = nlp
     return nlp

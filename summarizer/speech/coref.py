@@ -193,8 +193,9 @@ class SpeakerResolver:
                 self._ent_of_token[i] = n
         self._by_name: dict[str, Entity] = {}  # lowercased name or alias -> the first entity with it
         self._by_word: dict[str, list[Entity]] = {}  # a name word (or hyphen-final part) -> entities
-        self._last_at: dict[int, list[int]] = {}  # id(entity) -> offsets of its mentions, sorted
-        self._order: dict[int, int] = {}  # id(entity) -> creation order
+        self._last_at: dict[Entity, list[int]] = {}  # entity -> offsets of its mentions, sorted
+        self._order: dict[Entity, int] = {}  # entity -> creation order
+        self._joints: dict[tuple[Entity, ...], Entity] = {}  # people who speak together -> their one speaker
         self._by_role: dict[str, list[Entity]] = {}  # a role's head noun ("spokesman") -> entities with it
         self._sent_start = [0] * len(doc)  # token -> first token of its sentence
         self._sents = list(doc.sents)
@@ -205,7 +206,7 @@ class SpeakerResolver:
 
     # ----- indexes ------------------------------------------------------------------------------
     def _add_entity(self, entity: Entity) -> Entity:
-        self._order[id(entity)] = len(self.entities)
+        self._order[entity] = len(self.entities)
         self.entities.append(entity)
         self._index(entity)
         return entity
@@ -231,7 +232,7 @@ class SpeakerResolver:
 
     def _add_mention(self, mention: Mention) -> None:
         insort(self.mentions, mention, key=lambda m: m.at)
-        insort(self._last_at.setdefault(id(mention.entity), []), mention.at)
+        insort(self._last_at.setdefault(mention.entity, []), mention.at)
 
     def _mentions_before(self, at: int, limit: int = _LOOKBACK_MENTIONS) -> list[Mention]:
         """The mentions before offset ``at``, the most recent ``limit`` of them, in article order."""
@@ -244,7 +245,7 @@ class SpeakerResolver:
         return self.mentions[a:b]
 
     def last_mention(self, entity: Entity, before: int, *, inclusive: bool = False) -> int | None:
-        ats = self._last_at.get(id(entity), [])
+        ats = self._last_at.get(entity, [])
         k = (bisect_right if inclusive else bisect_left)(ats, before)
         return ats[k - 1] if k else None
 
@@ -288,20 +289,19 @@ class SpeakerResolver:
 
     def _learn_genders(self) -> None:
         """A sentence naming one person and using only "he"/"his" (or "she"/"her") tells that person's gender."""
-        by_sent: dict[int, set[int]] = {}
+        by_sent: dict[int, set[Entity]] = {}
         for m in self.mentions:
             if m.entity.kind == "person":
                 span = self.doc.char_span(m.at, m.at + 1, alignment_mode="expand")
                 if span is not None:
-                    by_sent.setdefault(self._sent_start[span[0].i], set()).add(id(m.entity))
-        ents = {id(e): e for e in self.entities}
+                    by_sent.setdefault(self._sent_start[span[0].i], set()).add(m.entity)
         for sent in self._sents:
             people = by_sent.get(sent.start)
             if not people or len(people) != 1:
                 continue
             genders = {PERSON_PRONOUNS.get(t.lower_) or ("m" if t.lower_ == "his" else None)
                        for t in sent if self.in_quote[t.i] < 0} - {None}
-            entity = ents[next(iter(people))]
+            entity = next(iter(people))
             if len(genders) == 1 and entity.gender is None:
                 entity.gender = genders.pop()
 
@@ -436,15 +436,15 @@ class SpeakerResolver:
         key = text.lower()
         exact = [e for e in self._by_name.get(key, ()) if e.name.lower() == key or key in e.aliases]
         if exact:
-            return min(exact, key=lambda e: self._order[id(e)])
+            return min(exact, key=lambda e: self._order[e])
         # the most recently mentioned (up to ``at``) first, then the others in the order they were met
-        candidates = {id(e): e for w in (words[0], words[-1]) for e in self._by_word.get(w, ())}
+        candidates = dict.fromkeys(e for w in (words[0], words[-1]) for e in self._by_word.get(w, ()))
 
         def recency(e: Entity) -> tuple[int, int]:
             last = self.last_mention(e, at, inclusive=True)
-            return (0, -last) if last is not None else (1, self._order[id(e)])
+            return (0, -last) if last is not None else (1, self._order[e])
 
-        for e in sorted(candidates.values(), key=recency):
+        for e in sorted(candidates, key=recency):
             ew = e.words
             if not ew or e.kind == "unnamed":
                 continue
@@ -494,20 +494,19 @@ class SpeakerResolver:
 
     def _joint(self, members: list[Entity]) -> Entity:
         """One speaker for people who speak together ("X and Y said"), the same each time they do."""
-        unique = list({id(e): e for e in members}.values())
+        unique = tuple(dict.fromkeys(members))
         if len(unique) == 1:
             return unique[0]
-        key = "joint:" + ",".join(str(id(e)) for e in unique)
-        if key not in self._unnamed:
+        if unique not in self._joints:
             kind = "person" if all(e.kind == "person" for e in unique) else \
                 "org" if all(e.kind == "org" for e in unique) else "unknown"
             joint = Entity(name=" and ".join(e.name for e in unique), kind=kind)
             joint.labels = set().union(*(e.labels for e in unique))
             # not indexed by name word: a later "Reed said" is Tom Reed, not the pair
-            self._order[id(joint)] = len(self.entities)
+            self._order[joint] = len(self.entities)
             self.entities.append(joint)
-            self._unnamed[key] = joint
-        return self._unnamed[key]
+            self._joints[unique] = joint
+        return self._joints[unique]
 
     def _compatible(self, entity: Entity, pronoun: str) -> bool:
         if pronoun in PERSON_PRONOUNS:
@@ -617,11 +616,11 @@ class SpeakerResolver:
             sent = self._sentence_of(head)
             # someone named earlier in the same sentence would be "he"/"she", not a description
             # ("she overheard the young passenger ask ...")
-            here = {id(m.entity) for m in self._mentions_between(sent.start_char, head.idx)}
+            here = {m.entity for m in self._mentions_between(sent.start_char, head.idx)}
 
             def fits(m: Mention) -> bool:
                 e = m.entity
-                return e.named and e.kind == "person" and id(e) not in here and not (g and e.gender and g != e.gender)
+                return e.named and e.kind == "person" and e not in here and not (g and e.gender and g != e.gender)
 
             # the person the previous sentence was about: "Ben Elton took a swipe at ... The comedian told ..."
             if sent.start > 0:
@@ -633,11 +632,11 @@ class SpeakerResolver:
                                           else None, lemma)
                     return topic.entity
             # else the most talked-about person so far (the story's subject), the latest among equals
-            counts: dict[int, tuple[int, int, Entity]] = {}
+            counts: dict[Entity, tuple[int, int, Entity]] = {}
             for n, m in enumerate(recent):
                 e = m.entity
                 if fits(m):
-                    counts[id(e)] = (counts.get(id(e), (0, 0, e))[0] + 1, n, e)
+                    counts[e] = (counts.get(e, (0, 0, e))[0] + 1, n, e)
             if counts:
                 entity = max(counts.values(), key=lambda c: c[:2])[2]
                 self._add_role(entity, self._phrase(head, with_det=False) if entity.role is None else None, lemma)
