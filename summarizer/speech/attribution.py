@@ -47,6 +47,12 @@ class Statement:
         return round(self.rule_confidence * self.subject_confidence, 2)
 
 
+def _short_phrase(tokens: list[Token]) -> bool:
+    """A few words with no clause of their own: '"…," without using notes, she said' (the parser may hang
+    them anywhere; they still belong to the attribution)."""
+    return len(tokens) <= 4 and not any(t.tag_ in ("VBD", "VBZ", "VBP", "MD") for t in tokens)
+
+
 class Neighbours:
     """Statements by start offset, to find the ones near a statement in logarithmic time.
 
@@ -126,9 +132,8 @@ class Attributor:
         for c in verb.children:  # '"…," without using notes, she said' / '"…," he said later'
             if c.dep_ in ("prep", "advcl", "advmod", "npadvmod") and qhi < c.i < verb.i:
                 allowed |= {t.i for t in c.subtree}
-        # beyond that, a short phrase with no clause of its own ("…," without using notes, she said)
         rest = [t for t in self.doc[qhi + 1:verb.i] if not (t.is_punct or t.i in allowed or t.dep_ in ("aux", "neg"))]
-        return len(rest) <= 4 and not any(t.tag_ in ("VBD", "VBZ", "VBP", "MD") for t in rest)
+        return _short_phrase(rest)
 
     def within_sentence(self, anchor: Token, lo: int, hi: int) -> tuple[int, int]:
         """Clip a token range to the sentence of ``anchor``: the parser sometimes runs sentences together
@@ -230,11 +235,16 @@ class Attributor:
         qlo, qhi = self.qtok[qi]
         if verb.i > qhi:
             return self.quote_right_before(qi, verb, subject)
+        return qlo > verb.i and self.doc[qlo - 1].text in (":", ",") and self.only_cue_words(verb, subject, qlo)
+
+    def only_cue_words(self, verb: Token, subject: Token | None, qlo: int) -> bool:
+        """Between a cue and the quote after it, nothing but the cue's own words: 'Smith told reporters
+        on Monday: "…"' (its subject, addressee, object, particle, adverbs and prepositional phrases)."""
         allowed = {t.i for t in subject.subtree} if subject is not None else set()
-        allowed |= {t.i for t in verb.subtree if t.dep_ in ("dative", "dobj", "prt", "aux", "advmod", "prep")
-                    or any(a.dep_ in ("dative", "dobj", "prep") and a.head is verb for a in t.ancestors)}
-        gap = [t for t in self.doc[verb.i + 1:qlo] if not t.is_punct]
-        return all(t.i in allowed for t in gap) and self.doc[qlo - 1].text in (":", ",") if qlo > verb.i else False
+        for c in verb.children:
+            if c.dep_ in ("dative", "dobj", "prt", "aux", "advmod", "npadvmod") or c.dep_ == "prep" and c.i > verb.i:
+                allowed |= {t.i for t in c.subtree}
+        return all(t.is_punct or t.i in allowed or t.lower_ == "that" for t in self.doc[verb.i + 1:qlo])
 
     def statement_like(self, qi: int) -> bool:
         s = self.spans[qi]
@@ -278,18 +288,10 @@ class Attributor:
             if t.text in _SENT_END:
                 break
             found = self.cue_at(t, qi)
-            if found and (doc[lo - 1].text in (":", ",") or self.adjacent_before(lo, *found)):
+            if found and (doc[lo - 1].text in (":", ",") or self.only_cue_words(*found, lo)):
                 return found
             i -= 1
         return None
-
-    def adjacent_before(self, qlo: int, verb: Token, subject: Token) -> bool:
-        """'Smith told reporters "…"': only the speaker and the addressee between the verb and the quote."""
-        allowed = {t.i for t in subject.subtree}
-        for c in verb.children:
-            if c.dep_ in ("dative", "dobj", "prt", "advmod", "npadvmod") or c.dep_ == "prep" and c.i > verb.i:
-                allowed |= {t.i for t in c.subtree}
-        return all(t.is_punct or t.i in allowed or t.lower_ == "that" for t in self.doc[verb.i + 1:qlo])
 
     def cue_at(self, t: Token, qi: int) -> tuple[Token, Token] | None:
         if is_according(t):
@@ -326,11 +328,8 @@ class Attributor:
         """Nothing but punctuation and ``owner``'s attribution between tokens a and b (exclusive)."""
         allowed = self.attribution_tokens(owner)
         rest = [t for t in self.doc[a + 1:b] if not (t.is_punct or t.is_space or t.i in allowed)]
-        if not rest:
-            return True
-        # a short phrase the parser hung elsewhere: '"…," without using notes, she said. "…"'
-        has_cue = owner.cue is not None and a < owner.cue.i < b
-        return has_cue and len(rest) <= 4 and not any(t.tag_ in ("VBD", "VBZ", "VBP", "MD") for t in rest)
+        # or a short phrase the parser hung elsewhere: '"…," without using notes, she said. "…"'
+        return not rest or owner.cue is not None and a < owner.cue.i < b and _short_phrase(rest)
 
     def previous_sentence(self, lo: int) -> tuple[int, int] | None:
         """Token range of the narrative sentence just before token ``lo`` (None if a quote ends it)."""

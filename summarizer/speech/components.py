@@ -2,7 +2,7 @@
 ``briefbot_speakers``, each leaving its result on the ``Doc``:
 
 * ``briefbot_quotes``: ``doc._.quote_spans`` (the quotations, from the marks alone; shared with the
-  summarizer) and ``doc.spans["quotes"]`` (the same as token spans, marks included);
+  summarizer), ``doc._.quote_index`` (their tokens) and ``doc.spans["quotes"]`` (token spans, marks included);
 * ``briefbot_attribution``: ``doc._.statements`` (every statement with its cue, the head of its
   speaker phrase and its construction, see ``speech.constructions``) and ``doc.spans["statements"]``
   (labelled with the construction's name);
@@ -29,7 +29,7 @@ from .attribution import Neighbours, Statement
 from .constructions import Matchers, find_statements
 from .coref import Entity, SpeakerResolver
 from .lexicon import Lexicon, load_lexicon
-from .quotes import doc_quote_spans, quote_index
+from .quotes import quote_index
 
 # A pronoun whose person was last named this far back (characters) is less sure than one right after.
 _NEAR_ANTECEDENT_CHARS = 400
@@ -66,7 +66,6 @@ class AttributionComponent:
         self.matchers = Matchers(vocab, lexicon, settings)
 
     def __call__(self, doc: Doc) -> Doc:
-        doc_quote_spans(doc)
         statements = find_statements(doc, self.settings, self.matchers, self.lexicon, quote_index(doc))
         doc._.statements = statements
         spans = [doc.char_span(st.start, st.end, label=st.rule, alignment_mode="expand") for st in statements]
@@ -102,6 +101,7 @@ class SpeakersComponent:
     def group(self, doc: Doc, statements: list[Statement]) -> list[Speaker]:
         """Speakers in order of their first statement, each with its statements in article order."""
         speakers: dict[Entity, Speaker] = {}
+        text = doc.text  # built from the tokens on each access: once
         for st in sorted(statements, key=lambda s: s.start):
             entity = st.entity
             sp = speakers.get(entity)
@@ -109,7 +109,7 @@ class SpeakersComponent:
                 sp = speakers[entity] = Speaker(name=entity.name, role=entity.role, quotes=[])
             # a document or poll is a source of information, never a speaker: kept, not shown
             kind = st.cue_kind if entity.speaks() else "source"
-            sp.quotes.append(Quote(text=doc.text[st.start:st.end], direct=st.direct, cue=st.cue_words, start=st.start,
+            sp.quotes.append(Quote(text=text[st.start:st.end], direct=st.direct, cue=st.cue_words, start=st.start,
                                    end=st.end, kind=kind, confidence=st.confidence, rule=st.rule,
                                    shown=kind != "source" and st.confidence >= self.min_confidence))
         out = list(speakers.values())

@@ -212,7 +212,11 @@ class QuoteIndex:
 
 
 def quote_index(doc: Doc) -> QuoteIndex:
-    """The article's quotes (``doc_quote_spans``) mapped onto its tokens."""
+    """The article's quotes (``doc_quote_spans``) mapped onto its tokens, found once (``doc._.quote_index``)."""
+    if not Doc.has_extension("quote_index"):
+        Doc.set_extension("quote_index", default=None)
+    if doc._.quote_index is not None:
+        return doc._.quote_index
     spans = doc_quote_spans(doc)
     tokens: list[tuple[int, int]] = []
     in_quote = [-1] * len(doc)
@@ -222,7 +226,8 @@ def quote_index(doc: Doc) -> QuoteIndex:
         for i in range(lo, hi + 1):
             if in_quote[i] < 0:
                 in_quote[i] = qi
-    return QuoteIndex(spans=spans, tokens=tokens, in_quote=in_quote)
+    doc._.quote_index = QuoteIndex(spans=spans, tokens=tokens, in_quote=in_quote)
+    return doc._.quote_index
 
 
 def token_range(doc: Doc, start_char: int, end_char: int) -> tuple[int, int]:
