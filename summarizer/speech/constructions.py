@@ -41,10 +41,6 @@ _SENT_END = {".", "!", "?"}
 # A dash on the quote's own line, then a capitalised word: '"…" ― Maria Lopez, a commuter'.
 _DASH_CREDIT = re.compile(r"[ \t]{0,3}[―—–][ \t]{0,3}(?=[A-Z])")
 
-if not Token.has_extension("lower_lemma"):  # the lexicon's lemmas are lower case; "Said" is "say" too
-    Token.set_extension("lower_lemma", getter=lambda t: t.lemma_.lower())
-
-
 # ----- triggers: the cue words, as patterns over the lexicon --------------------------------------------
 @dataclass(frozen=True)
 class Trigger:
@@ -52,7 +48,7 @@ class Trigger:
 
     name: str
     patterns: Callable[[Lexicon, SpeakerSettings], list]  # Matcher token patterns, or DependencyMatcher ones
-    dependency: bool = False  # patterns are DependencyMatcher patterns
+    dependency: bool = False  # patterns are DependencyMatcher patterns (the first node is the cue word)
     guard: Callable[[Token, Lexicon, SpeakerSettings], bool] = lambda tok, lexicon, settings: True
     reports_clause: bool = False  # its cue may take a clausal complement (what was said)
 
@@ -60,14 +56,14 @@ class Trigger:
 def _speech_patterns(lexicon: Lexicon, settings: SpeakerSettings) -> list:
     lemmas = lexicon.lemmas("speech") | (lexicon.lemmas("belief") if settings.belief_verbs else frozenset())
     lemmas |= {verb for verb, _ in lexicon.particle_verbs}
-    return [[{"_": {"lower_lemma": {"IN": sorted(lemmas)}}}]]
+    # the lexicon is lower case; a lemma may not be ("Said" at a sentence start): the guard lowers it
+    return [[{"LEMMA": {"IN": sorted({form for lemma in lemmas for form in (lemma, lemma.title(), lemma.upper())})}}]]
 
 
 TRIGGERS = [
-    # "according to X": a cue that is no verb
-    Trigger("according", lambda lexicon, settings: [[
-        {"RIGHT_ID": "cue", "RIGHT_ATTRS": {"LOWER": "according"}},
-        {"LEFT_ID": "cue", "REL_OP": ">", "RIGHT_ID": "to", "RIGHT_ATTRS": {"LOWER": "to"}}]], dependency=True),
+    # "according to X": a cue that is no verb ("according" with its "to")
+    Trigger("according", lambda lexicon, settings: [[{"LOWER": "according"}]],
+            guard=lambda tok, lexicon, settings: is_according(tok)),
     # "said", "went on", "believes" (with [speakers] belief_verbs); not "hasn't said"
     Trigger("speech", _speech_patterns,
             guard=lambda tok, lexicon, settings: is_reporting_verb(tok, beliefs=settings.belief_verbs,
@@ -423,13 +419,14 @@ class Matchers:
         for trigger in TRIGGERS:
             matcher = self.dependency if trigger.dependency else self.token
             matcher.add(trigger.name, trigger.patterns(lexicon, settings))
+        self.any_dependency = any(trigger.dependency for trigger in TRIGGERS)  # each matcher reads the whole Doc
 
     def cues(self, doc: Doc) -> dict[int, set[str]]:
         """Token index of each cue word -> the names of the triggers whose patterns match it."""
         found: dict[int, set[str]] = {}
         for match_id, start, _end in self.token(doc):
             found.setdefault(start, set()).add(doc.vocab.strings[match_id])
-        for match_id, tokens in self.dependency(doc):
+        for match_id, tokens in self.dependency(doc) if self.any_dependency else ():
             found.setdefault(tokens[0], set()).add(doc.vocab.strings[match_id])
         return found
 
