@@ -397,3 +397,12 @@ def test_the_description_refers_back_to_the_unnamed_source_introduced_with_it(ru
             "Inspector Kim Dale visited the school in May. The head teacher, who wished to remain anonymous, "
             "said she heard parents speaking to an inspector about her.")
     assert who_said(run(text), "she heard parents speaking") == "A head teacher"
+
+
+def test_unnamed_source_keeps_the_name_that_places_it(run):
+    """"Aides to Clinton", not "Aides": the prepositional phrase naming whom they work for is part of who they are;
+    a group already named by its quantifier phrase is not repeated, and a phrase without a name is left out."""
+    sp = run("Hillary Clinton spoke on Monday. Aides to Clinton say she is changing her tack on trade. "
+             "Half of Vermont Democrats said they were angry. A spokesman for the ministry said the talks would resume.")
+    names = [s.name for s in sp]
+    assert "Aides to Clinton" in names and "Half of Vermont Democrats" in names and "A spokesman" in names

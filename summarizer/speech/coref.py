@@ -75,6 +75,10 @@ _NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "FAC", "WORK_OF_ART", "PRODUCT",
 # How far back (in mentions) a description or pronoun looks for whom it means, and how many entities
 # one name word indexes: real articles stay far below both; a text of thousands of names stays linear.
 _LOOKBACK_MENTIONS = 200
+# "aides to Clinton", "a producer for Yahoo Studios", "a woman in Worcester, Massachusetts": the prepositions
+# that tie an unnamed source to a named one, and how long such a phrase may be (words).
+_PLACING_PREPOSITIONS = frozenset(["to", "for", "of", "at", "in", "from", "with"])
+_NAMED_MODIFIER_WORDS = 6
 _ENTITIES_PER_WORD = 32
 
 
@@ -576,6 +580,22 @@ class SpeakerResolver:
         phrase = self.doc[left[0].i:end + 1].text if left else head.text
         return " ".join(phrase.split()).strip(_QUOTE_CHARS + " ,;:") or head.text
 
+    def _named_modifier(self, head: Token) -> str:
+        """" for Yahoo Studios" after "a producer": a short prepositional phrase right after the head whose
+        object is a name (no clause of its own), as written; "" when there is none."""
+        prep = next((c for c in head.rights if c.dep_ == "prep" and c.i == head.i + 1), None)
+        if head.lemma_.lower() in QUANTIFIERS:
+            return ""  # "half of Vermont Democrats": the phrase already ends with its group
+        if prep is None or prep.lower_ not in _PLACING_PREPOSITIONS:
+            return ""
+        words = [t for t in prep.subtree if not t.is_space]
+        while words and words[-1].is_punct:
+            words.pop()
+        if not 2 <= len(words) <= _NAMED_MODIFIER_WORDS or not any(t.pos_ == "PROPN" for t in words[1:]) \
+                or any(t.pos_ in ("VERB", "AUX") or t.is_quote or "\n" in t.text for t in words):
+            return ""
+        return " " + self.doc[words[0].i:words[-1].i + 1].text
+
     def _resolve_description(self, head: Token) -> Entity:
         lemma = head.lemma_.lower()
         mods = {t.lower_ for t in head.lefts if t.dep_ in ("amod", "compound", "nmod")}
@@ -641,8 +661,9 @@ class SpeakerResolver:
                 entity = max(counts.values(), key=lambda c: c[:2])[2]
                 self._add_role(entity, self._phrase(head, with_det=False) if entity.role is None else None, lemma)
                 return entity
-        # An unnamed source stays what the article calls it.
-        phrase = self._phrase(head)
+        # An unnamed source stays what the article calls it, with the name that places it: "aides to
+        # Clinton", "a producer for Yahoo Studios" (not just "aides", "a producer").
+        phrase = self._phrase(head) + self._named_modifier(head)
         entity = self._unnamed.get(key)
         if entity is None:
             words = [w.lower() for w in re.findall(r"\w+", phrase)]
