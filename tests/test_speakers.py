@@ -406,3 +406,20 @@ def test_unnamed_source_keeps_the_name_that_places_it(run):
              "Half of Vermont Democrats said they were angry. A spokesman for the ministry said the talks would resume.")
     names = [s.name for s in sp]
     assert "Aides to Clinton" in names and "Half of Vermont Democrats" in names and "A spokesman" in names
+
+
+def test_a_party_member_described_is_the_person_the_story_is_about(run):
+    """"The Wisconsin Republican" is a description of the person just named, not a speaker called "Republican"."""
+    sp = run("House Speaker Paul Ryan spoke on Monday. "
+             "The Wisconsin Republican says in a statement that the steps are certain to be challenged.")
+    assert who_said(sp, "certain to be challenged") == "Paul Ryan"
+
+
+def test_a_figure_next_to_a_name_is_no_role(run):
+    """"Sanders, 47 percent" gives Sanders no role "percent": a later "54 percent of voters say" is not his,
+    it is the poll's finding (a source, kept but not shown)."""
+    sp = run("Bernie Sanders, 47 percent, trails in the poll. "
+             "Fifty-four percent of registered voters say they have a favorable view of Clinton.")
+    assert who_said(sp, "favorable view of Clinton") == "Fifty-four percent of registered voters"
+    quote = next(q for s in sp for q in s.quotes if "favorable view" in q.text)
+    assert quote.kind == "source" and not quote.shown

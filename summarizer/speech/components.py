@@ -27,7 +27,7 @@ from ..settings import SpeakerSettings
 from ..types import Quote, Speaker
 from .attribution import Neighbours, Statement
 from .constructions import Matchers, find_statements
-from .coref import Entity, SpeakerResolver
+from .coref import Entity, SpeakerResolver, is_party_member
 from .lexicon import Lexicon, load_lexicon
 from .quotes import quote_index
 
@@ -154,7 +154,8 @@ def subject_confidence(subject: Token, entity: Entity | None, resolver: SpeakerR
     if subject.pos_ == "PRON":
         last = resolver.last_mention(entity, subject.idx)
         return 0.95 if last is not None and subject.idx - last <= _NEAR_ANTECEDENT_CHARS else 0.7
-    if subject.pos_ != "PROPN" and entity.named and subject.ent_type_ not in ("PERSON", "ORG"):
+    described = subject.pos_ != "PROPN" or is_party_member(subject)  # "the comedian", "the Ohio Republican"
+    if described and entity.named and subject.ent_type_ not in ("PERSON", "ORG"):
         return 0.8
     return 1.0
 

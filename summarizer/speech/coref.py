@@ -65,7 +65,11 @@ GROUP_NOUNS = {"police", "government", "administration", "authority", "people", 
                "several", "most", "all", "majority"}
 _SPEAKER_LABELS = {"PERSON", "ORG", "GPE", "NORP"}
 QUANTIFIERS = {"half", "some", "many", "most", "one", "two", "three", "several", "majority", "all", "none", "each",
-               "both", "third", "quarter", "few", "dozens", "hundreds", "thousands", "minority"}
+               "both", "third", "quarter", "few", "dozens", "hundreds", "thousands", "minority", "percent"}
+# A share of respondents is a poll's finding: named in full ("54 percent of voters"), never shown as a speaker.
+STATISTICS = {"percent"}
+# "the Wisconsin Republican": a party member described, not a name (the tagger makes it a proper noun)
+PARTY_MEMBERS = {"republican", "democrat"}
 PERSON_PRONOUNS = {"he": "m", "she": "f", "him": "m", "her": "f"}
 GROUP_PRONOUNS = {"they", "them", "it", "we"}
 _NICKNAME = re.compile(r"\b([A-Z][\w-]+) ['‘\"“]([A-Z][\w-]*(?: [A-Z][\w-]*){0,2})['’\"”] ([A-Z][\w'’-]+)")
@@ -108,6 +112,8 @@ class Entity:
             return True
         if self.kind == "unnamed":
             lemma = self.head_lemma or (self.words[-1] if self.words else "")
+            if lemma in STATISTICS:
+                return False  # "54 percent of voters say": a poll's finding, not someone's words
             if lemma in QUANTIFIERS and len(self.words) > 1:
                 lemma = self.words[-1]  # "half of parents": the parents
             return any(is_person_noun(w) or w in ORG_NOUNS or w in GROUP_NOUNS
@@ -142,11 +148,18 @@ class Mention:
     subject: bool  # grammatical subject of a verb (a good pronoun antecedent)
 
 
+def is_party_member(head: Token) -> bool:
+    """"the Wisconsin Republican", "the Vermont Democrat": one party member, described by the article."""
+    return head.lower_ in PARTY_MEMBERS and any(c.dep_ == "det" and c.lower_ == "the" for c in head.lefts)
+
+
 def _plausible_role(words: list[Token], head: Token) -> bool:
     """A role names a person ("spokesman") or is a noun phrase ("CNN affiliate"); not page debris
     ("Scroll down for video Gordon Brown", "Sullen: Barrientos") or a verb phrase ("Quoting court documents")."""
     if any(t.pos_ in ("VERB", "AUX") or t.is_punct and t.text not in ("-", "'s", "’s", "'", "’") for t in words):
         return False
+    if head.ent_type_ in _NUMERIC_LABELS:
+        return False  # a figure or a time next to a name ("47 percent", "2:40 p.m. Bernie Sanders") is no role
     if is_person_noun(head.lemma_):
         return True
     return len(words) > 1 and any(t.pos_ == "NOUN" for t in words)
@@ -477,6 +490,8 @@ class SpeakerResolver:
         low = subj.lower_.strip(_QUOTE_CHARS)  # '"He' when a quote is glued to the word
         if subj.pos_ == "PRON" or low in PERSON_PRONOUNS or low in GROUP_PRONOUNS:
             entity = self._resolve_pronoun(low, at)
+        elif is_party_member(subj):
+            entity = self._resolve_description(subj)
         elif subj.pos_ == "PROPN" or (subj.ent_type_ in ("PERSON", "ORG") and subj.ent_iob_ != "O"):
             entity = self.mention_of_name(subj, record=False)
             others = [c for c in subj.children if c.dep_ == "conj" and c.pos_ == "PROPN"]
@@ -630,8 +645,8 @@ class SpeakerResolver:
         if det is not None and det.lower_ == "the" and key in self._unnamed:
             return self._unnamed[key]  # "A head teacher said ... The head teacher, who ..., said"
         # "the father said", "the actor said": a definite description of the person the story is about
-        if det is not None and det.lower_ == "the" and head.tag_ == "NN" and head.ent_type_ == "" \
-                and lemma not in ORG_NOUNS and is_person_noun(lemma):
+        if det is not None and det.lower_ == "the" and (is_party_member(head) or head.tag_ == "NN" and head.ent_type_ == ""
+                                                         and lemma not in ORG_NOUNS and is_person_noun(lemma)):
             g = _gender_of_words([lemma])
             sent = self._sentence_of(head)
             # someone named earlier in the same sentence would be "he"/"she", not a description
