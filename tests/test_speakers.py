@@ -423,3 +423,10 @@ def test_a_figure_next_to_a_name_is_no_role(run):
     assert who_said(sp, "favorable view of Clinton") == "Fifty-four percent of registered voters"
     quote = next(q for s in sp for q in s.quotes if "favorable view" in q.text)
     assert quote.kind == "source" and not quote.shown
+
+
+def test_an_infinitive_after_a_dummy_it_is_no_one_s_statement(run):
+    """"It's unrealistic to think that ...": "it" stands for nothing, so "think" has no thinker (not the
+    organisation last named)."""
+    sp = run("The U.S. spoke. Smith said it’s unrealistic to think that if the U.S. walks away, “our allies will stay calm.”")
+    assert [(s.name, q.cue) for s in sp for q in s.quotes] == [("Smith", "said")]

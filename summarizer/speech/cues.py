@@ -114,6 +114,8 @@ def subject_of(verb: Token, lexicon: Lexicon = LEXICON) -> Token | None:
                 return _antecedent_of_who(subj[0], tok)  # "Tamara, who sings: ..."
             if subj[0].lower_ in ("that", "which") and tok.dep_ == "relcl":
                 return tok.head
+            if tok is not verb and subj[0].lower_ == "it" and any(c.dep_ in ("acomp", "attr") for c in tok.children):
+                return None  # "it's unrealistic to think that ...", "it is hard to say": no one's words
             return _nominal(subj[0])
         if tok is verb and tok.tag_ in ("VBZ", "VBD"):
             # "..., KSL reports.": the tagger took the source for a compound of the verb
