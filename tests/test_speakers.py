@@ -430,3 +430,13 @@ def test_an_infinitive_after_a_dummy_it_is_no_one_s_statement(run):
     organisation last named)."""
     sp = run("The U.S. spoke. Smith said it’s unrealistic to think that if the U.S. walks away, “our allies will stay calm.”")
     assert [(s.name, q.cue) for s in sp for q in s.quotes] == [("Smith", "said")]
+
+
+def test_a_description_by_someone_s_name_is_another_person(run):
+    """"The Christie supporter" is not the person the story was about, nor Christie: it stays an unnamed
+    source; "the Labour leader" still is the person just named."""
+    sp = run("Chris Christie spoke in Iowa. Madeleine Albright urged women to vote for Clinton. "
+             "The Christie supporter retorted: “Nobody should vote for anyone just because of who they are.”")
+    assert who_said(sp, "Nobody should vote") == "The Christie supporter"
+    sp = run("Jeremy Corbyn spoke in London. The Labour leader told the crowd: “We will win this election.”")
+    assert who_said(sp, "win this election") == "Jeremy Corbyn"

@@ -611,6 +611,11 @@ class SpeakerResolver:
             return ""
         return " " + self.doc[words[0].i:words[-1].i + 1].text
 
+    def _names_person(self, tok: Token) -> bool:
+        """A proper noun that is a person's name in this article ("Christie" in "the Christie supporter")."""
+        return tok.pos_ == "PROPN" and (tok.ent_type_ == "PERSON" or any(
+            e.kind == "person" for e in self._by_word.get(tok.lower_, ())))
+
     def _resolve_description(self, head: Token) -> Entity:
         lemma = head.lemma_.lower()
         mods = {t.lower_ for t in head.lefts if t.dep_ in ("amod", "compound", "nmod")}
@@ -645,8 +650,10 @@ class SpeakerResolver:
         if det is not None and det.lower_ == "the" and key in self._unnamed:
             return self._unnamed[key]  # "A head teacher said ... The head teacher, who ..., said"
         # "the father said", "the actor said": a definite description of the person the story is about
+        # (not "the Christie supporter": a description by someone else's name is of another person)
         if det is not None and det.lower_ == "the" and (is_party_member(head) or head.tag_ == "NN" and head.ent_type_ == ""
-                                                         and lemma not in ORG_NOUNS and is_person_noun(lemma)):
+                                                         and lemma not in ORG_NOUNS and is_person_noun(lemma)) \
+                and not any(self._names_person(t) for t in head.lefts):
             g = _gender_of_words([lemma])
             sent = self._sentence_of(head)
             # someone named earlier in the same sentence would be "he"/"she", not a description
