@@ -24,7 +24,7 @@ row in ``tests/test_constructions.py``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable
 
@@ -122,12 +122,12 @@ class Cue:
                 and not (t.dep_ == "mark" and t.lower_ == "that")]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Found:
     """What a construction found: indirect statements (direct quotes it sets on the attributor), and
     whether it settled the cue (no later construction looks at it)."""
 
-    statements: list[Statement] = field(default_factory=list)
+    statements: tuple[Statement, ...] = ()
     claims: bool = False
 
 
@@ -149,7 +149,7 @@ def according_to(cue: Cue) -> Found:
             a.set_direct(qi, tok, cue.subject, rule="according_to")
         return CLAIMED
     st = a.clause_statement(lo, hi, tok, cue.subject, rule="according_to")
-    return Found([st] if st else [], claims=True)
+    return Found((st,) if st else (), claims=True)
 
 
 def drop_channels(indirect: list[Statement]) -> list[Statement]:
@@ -220,7 +220,7 @@ def reported_clause(cue: Cue) -> Found:
         return NOTHING
     lo, hi = cue.span
     st = cue.a.clause_statement(lo, hi, cue.verb, cue.subject, rule="reported_clause")
-    return Found([st] if st else [], claims=True)
+    return Found((st,) if st else (), claims=True)
 
 
 def parenthetical_cue(cue: Cue) -> Found:
@@ -245,7 +245,7 @@ def parenthetical_cue(cue: Cue) -> Found:
                                     rule="parenthetical_cue")
             if st:
                 out.append(st)
-    return Found(out, claims=True)
+    return Found(tuple(out), claims=True)
 
 
 def closing_cue(cue: Cue) -> Found:
@@ -267,7 +267,7 @@ def closing_cue(cue: Cue) -> Found:
     if a.quotes_in(lo, hi):
         return CLAIMED  # a quote: the direct-quote constructions deal with it
     st = a.clause_statement(lo, hi, verb, subject, rule="closing_cue")
-    return Found([st] if st else [], claims=True)
+    return Found((st,) if st else (), claims=True)
 
 
 def report_noun(cue: Cue) -> Found:
@@ -278,7 +278,7 @@ def report_noun(cue: Cue) -> Found:
                 is_content_clause(c) or any(g.dep_ == "mark" and g.lower_ == "that" for g in c.children)):
             lo, hi = a.within_sentence(noun, c.left_edge.i, c.right_edge.i)
             st = a.clause_statement(lo, hi, noun, noun, rule="report_noun")
-            return Found([st] if st else [], claims=True)
+            return Found((st,) if st else (), claims=True)
     return CLAIMED
 
 
