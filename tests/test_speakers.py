@@ -397,3 +397,46 @@ def test_the_description_refers_back_to_the_unnamed_source_introduced_with_it(ru
             "Inspector Kim Dale visited the school in May. The head teacher, who wished to remain anonymous, "
             "said she heard parents speaking to an inspector about her.")
     assert who_said(run(text), "she heard parents speaking") == "A head teacher"
+
+
+def test_unnamed_source_keeps_the_name_that_places_it(run):
+    """"Aides to Clinton", not "Aides": the prepositional phrase naming whom they work for is part of who they are;
+    a group already named by its quantifier phrase is not repeated, and a phrase without a name is left out."""
+    sp = run("Hillary Clinton spoke on Monday. Aides to Clinton say she is changing her tack on trade. "
+             "Half of Vermont Democrats said they were angry. A spokesman for the ministry said the talks would resume.")
+    names = [s.name for s in sp]
+    assert "Aides to Clinton" in names and "Half of Vermont Democrats" in names and "A spokesman" in names
+
+
+def test_a_party_member_described_is_the_person_the_story_is_about(run):
+    """"The Wisconsin Republican" is a description of the person just named, not a speaker called "Republican"."""
+    sp = run("House Speaker Paul Ryan spoke on Monday. "
+             "The Wisconsin Republican says in a statement that the steps are certain to be challenged.")
+    assert who_said(sp, "certain to be challenged") == "Paul Ryan"
+
+
+def test_a_figure_next_to_a_name_is_no_role(run):
+    """"Sanders, 47 percent" gives Sanders no role "percent": a later "54 percent of voters say" is not his,
+    it is the poll's finding (a source, kept but not shown)."""
+    sp = run("Bernie Sanders, 47 percent, trails in the poll. "
+             "Fifty-four percent of registered voters say they have a favorable view of Clinton.")
+    assert who_said(sp, "favorable view of Clinton") == "Fifty-four percent of registered voters"
+    quote = next(q for s in sp for q in s.quotes if "favorable view" in q.text)
+    assert quote.kind == "source" and not quote.shown
+
+
+def test_an_infinitive_after_a_dummy_it_is_no_one_s_statement(run):
+    """"It's unrealistic to think that ...": "it" stands for nothing, so "think" has no thinker (not the
+    organisation last named)."""
+    sp = run("The U.S. spoke. Smith said it’s unrealistic to think that if the U.S. walks away, “our allies will stay calm.”")
+    assert [(s.name, q.cue) for s in sp for q in s.quotes] == [("Smith", "said")]
+
+
+def test_a_description_by_someone_s_name_is_another_person(run):
+    """"The Christie supporter" is not the person the story was about, nor Christie: it stays an unnamed
+    source; "the Labour leader" still is the person just named."""
+    sp = run("Chris Christie spoke in Iowa. Madeleine Albright urged women to vote for Clinton. "
+             "The Christie supporter retorted: “Nobody should vote for anyone just because of who they are.”")
+    assert who_said(sp, "Nobody should vote") == "The Christie supporter"
+    sp = run("Jeremy Corbyn spoke in London. The Labour leader told the crowd: “We will win this election.”")
+    assert who_said(sp, "win this election") == "Jeremy Corbyn"

@@ -65,7 +65,11 @@ GROUP_NOUNS = {"police", "government", "administration", "authority", "people", 
                "several", "most", "all", "majority"}
 _SPEAKER_LABELS = {"PERSON", "ORG", "GPE", "NORP"}
 QUANTIFIERS = {"half", "some", "many", "most", "one", "two", "three", "several", "majority", "all", "none", "each",
-               "both", "third", "quarter", "few", "dozens", "hundreds", "thousands", "minority"}
+               "both", "third", "quarter", "few", "dozens", "hundreds", "thousands", "minority", "percent"}
+# A share of respondents is a poll's finding: named in full ("54 percent of voters"), never shown as a speaker.
+STATISTICS = {"percent"}
+# "the Wisconsin Republican": a party member described, not a name (the tagger makes it a proper noun)
+PARTY_MEMBERS = {"republican", "democrat"}
 PERSON_PRONOUNS = {"he": "m", "she": "f", "him": "m", "her": "f"}
 GROUP_PRONOUNS = {"they", "them", "it", "we"}
 _NICKNAME = re.compile(r"\b([A-Z][\w-]+) ['‘\"“]([A-Z][\w-]*(?: [A-Z][\w-]*){0,2})['’\"”] ([A-Z][\w'’-]+)")
@@ -75,6 +79,10 @@ _NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "FAC", "WORK_OF_ART", "PRODUCT",
 # How far back (in mentions) a description or pronoun looks for whom it means, and how many entities
 # one name word indexes: real articles stay far below both; a text of thousands of names stays linear.
 _LOOKBACK_MENTIONS = 200
+# "aides to Clinton", "a producer for Yahoo Studios", "a woman in Worcester, Massachusetts": the prepositions
+# that tie an unnamed source to a named one, and how long such a phrase may be (words).
+_PLACING_PREPOSITIONS = frozenset(["to", "for", "of", "at", "in", "from", "with"])
+_NAMED_MODIFIER_WORDS = 6
 _ENTITIES_PER_WORD = 32
 
 
@@ -104,6 +112,8 @@ class Entity:
             return True
         if self.kind == "unnamed":
             lemma = self.head_lemma or (self.words[-1] if self.words else "")
+            if lemma in STATISTICS:
+                return False  # "54 percent of voters say": a poll's finding, not someone's words
             if lemma in QUANTIFIERS and len(self.words) > 1:
                 lemma = self.words[-1]  # "half of parents": the parents
             return any(is_person_noun(w) or w in ORG_NOUNS or w in GROUP_NOUNS
@@ -138,11 +148,18 @@ class Mention:
     subject: bool  # grammatical subject of a verb (a good pronoun antecedent)
 
 
+def is_party_member(head: Token) -> bool:
+    """"the Wisconsin Republican", "the Vermont Democrat": one party member, described by the article."""
+    return head.lower_ in PARTY_MEMBERS and any(c.dep_ == "det" and c.lower_ == "the" for c in head.lefts)
+
+
 def _plausible_role(words: list[Token], head: Token) -> bool:
     """A role names a person ("spokesman") or is a noun phrase ("CNN affiliate"); not page debris
     ("Scroll down for video Gordon Brown", "Sullen: Barrientos") or a verb phrase ("Quoting court documents")."""
     if any(t.pos_ in ("VERB", "AUX") or t.is_punct and t.text not in ("-", "'s", "’s", "'", "’") for t in words):
         return False
+    if head.ent_type_ in _NUMERIC_LABELS:
+        return False  # a figure or a time next to a name ("47 percent", "2:40 p.m. Bernie Sanders") is no role
     if is_person_noun(head.lemma_):
         return True
     return len(words) > 1 and any(t.pos_ == "NOUN" for t in words)
@@ -193,8 +210,9 @@ class SpeakerResolver:
                 self._ent_of_token[i] = n
         self._by_name: dict[str, Entity] = {}  # lowercased name or alias -> the first entity with it
         self._by_word: dict[str, list[Entity]] = {}  # a name word (or hyphen-final part) -> entities
-        self._last_at: dict[int, list[int]] = {}  # id(entity) -> offsets of its mentions, sorted
-        self._order: dict[int, int] = {}  # id(entity) -> creation order
+        self._last_at: dict[Entity, list[int]] = {}  # entity -> offsets of its mentions, sorted
+        self._order: dict[Entity, int] = {}  # entity -> creation order
+        self._joints: dict[tuple[Entity, ...], Entity] = {}  # people who speak together -> their one speaker
         self._by_role: dict[str, list[Entity]] = {}  # a role's head noun ("spokesman") -> entities with it
         self._sent_start = [0] * len(doc)  # token -> first token of its sentence
         self._sents = list(doc.sents)
@@ -205,7 +223,7 @@ class SpeakerResolver:
 
     # ----- indexes ------------------------------------------------------------------------------
     def _add_entity(self, entity: Entity) -> Entity:
-        self._order[id(entity)] = len(self.entities)
+        self._order[entity] = len(self.entities)
         self.entities.append(entity)
         self._index(entity)
         return entity
@@ -231,7 +249,7 @@ class SpeakerResolver:
 
     def _add_mention(self, mention: Mention) -> None:
         insort(self.mentions, mention, key=lambda m: m.at)
-        insort(self._last_at.setdefault(id(mention.entity), []), mention.at)
+        insort(self._last_at.setdefault(mention.entity, []), mention.at)
 
     def _mentions_before(self, at: int, limit: int = _LOOKBACK_MENTIONS) -> list[Mention]:
         """The mentions before offset ``at``, the most recent ``limit`` of them, in article order."""
@@ -244,7 +262,7 @@ class SpeakerResolver:
         return self.mentions[a:b]
 
     def last_mention(self, entity: Entity, before: int, *, inclusive: bool = False) -> int | None:
-        ats = self._last_at.get(id(entity), [])
+        ats = self._last_at.get(entity, [])
         k = (bisect_right if inclusive else bisect_left)(ats, before)
         return ats[k - 1] if k else None
 
@@ -288,20 +306,19 @@ class SpeakerResolver:
 
     def _learn_genders(self) -> None:
         """A sentence naming one person and using only "he"/"his" (or "she"/"her") tells that person's gender."""
-        by_sent: dict[int, set[int]] = {}
+        by_sent: dict[int, set[Entity]] = {}
         for m in self.mentions:
             if m.entity.kind == "person":
                 span = self.doc.char_span(m.at, m.at + 1, alignment_mode="expand")
                 if span is not None:
-                    by_sent.setdefault(self._sent_start[span[0].i], set()).add(id(m.entity))
-        ents = {id(e): e for e in self.entities}
+                    by_sent.setdefault(self._sent_start[span[0].i], set()).add(m.entity)
         for sent in self._sents:
             people = by_sent.get(sent.start)
             if not people or len(people) != 1:
                 continue
             genders = {PERSON_PRONOUNS.get(t.lower_) or ("m" if t.lower_ == "his" else None)
                        for t in sent if self.in_quote[t.i] < 0} - {None}
-            entity = ents[next(iter(people))]
+            entity = next(iter(people))
             if len(genders) == 1 and entity.gender is None:
                 entity.gender = genders.pop()
 
@@ -436,15 +453,15 @@ class SpeakerResolver:
         key = text.lower()
         exact = [e for e in self._by_name.get(key, ()) if e.name.lower() == key or key in e.aliases]
         if exact:
-            return min(exact, key=lambda e: self._order[id(e)])
+            return min(exact, key=lambda e: self._order[e])
         # the most recently mentioned (up to ``at``) first, then the others in the order they were met
-        candidates = {id(e): e for w in (words[0], words[-1]) for e in self._by_word.get(w, ())}
+        candidates = dict.fromkeys(e for w in (words[0], words[-1]) for e in self._by_word.get(w, ()))
 
         def recency(e: Entity) -> tuple[int, int]:
             last = self.last_mention(e, at, inclusive=True)
-            return (0, -last) if last is not None else (1, self._order[id(e)])
+            return (0, -last) if last is not None else (1, self._order[e])
 
-        for e in sorted(candidates.values(), key=recency):
+        for e in sorted(candidates, key=recency):
             ew = e.words
             if not ew or e.kind == "unnamed":
                 continue
@@ -473,6 +490,8 @@ class SpeakerResolver:
         low = subj.lower_.strip(_QUOTE_CHARS)  # '"He' when a quote is glued to the word
         if subj.pos_ == "PRON" or low in PERSON_PRONOUNS or low in GROUP_PRONOUNS:
             entity = self._resolve_pronoun(low, at)
+        elif is_party_member(subj):
+            entity = self._resolve_description(subj)
         elif subj.pos_ == "PROPN" or (subj.ent_type_ in ("PERSON", "ORG") and subj.ent_iob_ != "O"):
             entity = self.mention_of_name(subj, record=False)
             others = [c for c in subj.children if c.dep_ == "conj" and c.pos_ == "PROPN"]
@@ -494,20 +513,19 @@ class SpeakerResolver:
 
     def _joint(self, members: list[Entity]) -> Entity:
         """One speaker for people who speak together ("X and Y said"), the same each time they do."""
-        unique = list({id(e): e for e in members}.values())
+        unique = tuple(dict.fromkeys(members))
         if len(unique) == 1:
             return unique[0]
-        key = "joint:" + ",".join(str(id(e)) for e in unique)
-        if key not in self._unnamed:
+        if unique not in self._joints:
             kind = "person" if all(e.kind == "person" for e in unique) else \
                 "org" if all(e.kind == "org" for e in unique) else "unknown"
             joint = Entity(name=" and ".join(e.name for e in unique), kind=kind)
             joint.labels = set().union(*(e.labels for e in unique))
             # not indexed by name word: a later "Reed said" is Tom Reed, not the pair
-            self._order[id(joint)] = len(self.entities)
+            self._order[joint] = len(self.entities)
             self.entities.append(joint)
-            self._unnamed[key] = joint
-        return self._unnamed[key]
+            self._joints[unique] = joint
+        return self._joints[unique]
 
     def _compatible(self, entity: Entity, pronoun: str) -> bool:
         if pronoun in PERSON_PRONOUNS:
@@ -577,6 +595,27 @@ class SpeakerResolver:
         phrase = self.doc[left[0].i:end + 1].text if left else head.text
         return " ".join(phrase.split()).strip(_QUOTE_CHARS + " ,;:") or head.text
 
+    def _named_modifier(self, head: Token) -> str:
+        """" for Yahoo Studios" after "a producer": a short prepositional phrase right after the head whose
+        object is a name (no clause of its own), as written; "" when there is none."""
+        prep = next((c for c in head.rights if c.dep_ == "prep" and c.i == head.i + 1), None)
+        if head.lemma_.lower() in QUANTIFIERS:
+            return ""  # "half of Vermont Democrats": the phrase already ends with its group
+        if prep is None or prep.lower_ not in _PLACING_PREPOSITIONS:
+            return ""
+        words = [t for t in prep.subtree if not t.is_space]
+        while words and words[-1].is_punct:
+            words.pop()
+        if not 2 <= len(words) <= _NAMED_MODIFIER_WORDS or not any(t.pos_ == "PROPN" for t in words[1:]) \
+                or any(t.pos_ in ("VERB", "AUX") or t.is_quote or "\n" in t.text for t in words):
+            return ""
+        return " " + self.doc[words[0].i:words[-1].i + 1].text
+
+    def _names_person(self, tok: Token) -> bool:
+        """A proper noun that is a person's name in this article ("Christie" in "the Christie supporter")."""
+        return tok.pos_ == "PROPN" and (tok.ent_type_ == "PERSON" or any(
+            e.kind == "person" for e in self._by_word.get(tok.lower_, ())))
+
     def _resolve_description(self, head: Token) -> Entity:
         lemma = head.lemma_.lower()
         mods = {t.lower_ for t in head.lefts if t.dep_ in ("amod", "compound", "nmod")}
@@ -611,17 +650,19 @@ class SpeakerResolver:
         if det is not None and det.lower_ == "the" and key in self._unnamed:
             return self._unnamed[key]  # "A head teacher said ... The head teacher, who ..., said"
         # "the father said", "the actor said": a definite description of the person the story is about
-        if det is not None and det.lower_ == "the" and head.tag_ == "NN" and head.ent_type_ == "" \
-                and lemma not in ORG_NOUNS and is_person_noun(lemma):
+        # (not "the Christie supporter": a description by someone else's name is of another person)
+        if det is not None and det.lower_ == "the" and (is_party_member(head) or head.tag_ == "NN" and head.ent_type_ == ""
+                                                         and lemma not in ORG_NOUNS and is_person_noun(lemma)) \
+                and not any(self._names_person(t) for t in head.lefts):
             g = _gender_of_words([lemma])
             sent = self._sentence_of(head)
             # someone named earlier in the same sentence would be "he"/"she", not a description
             # ("she overheard the young passenger ask ...")
-            here = {id(m.entity) for m in self._mentions_between(sent.start_char, head.idx)}
+            here = {m.entity for m in self._mentions_between(sent.start_char, head.idx)}
 
             def fits(m: Mention) -> bool:
                 e = m.entity
-                return e.named and e.kind == "person" and id(e) not in here and not (g and e.gender and g != e.gender)
+                return e.named and e.kind == "person" and e not in here and not (g and e.gender and g != e.gender)
 
             # the person the previous sentence was about: "Ben Elton took a swipe at ... The comedian told ..."
             if sent.start > 0:
@@ -633,17 +674,18 @@ class SpeakerResolver:
                                           else None, lemma)
                     return topic.entity
             # else the most talked-about person so far (the story's subject), the latest among equals
-            counts: dict[int, tuple[int, int, Entity]] = {}
+            counts: dict[Entity, tuple[int, int, Entity]] = {}
             for n, m in enumerate(recent):
                 e = m.entity
                 if fits(m):
-                    counts[id(e)] = (counts.get(id(e), (0, 0, e))[0] + 1, n, e)
+                    counts[e] = (counts.get(e, (0, 0, e))[0] + 1, n, e)
             if counts:
                 entity = max(counts.values(), key=lambda c: c[:2])[2]
                 self._add_role(entity, self._phrase(head, with_det=False) if entity.role is None else None, lemma)
                 return entity
-        # An unnamed source stays what the article calls it.
-        phrase = self._phrase(head)
+        # An unnamed source stays what the article calls it, with the name that places it: "aides to
+        # Clinton", "a producer for Yahoo Studios" (not just "aides", "a producer").
+        phrase = self._phrase(head) + self._named_modifier(head)
         entity = self._unnamed.get(key)
         if entity is None:
             words = [w.lower() for w in re.findall(r"\w+", phrase)]

@@ -5,78 +5,75 @@ Everything here reads the dependency parse of the one shared spaCy ``Doc``.
 
 from __future__ import annotations
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Token
 
+from .lexicon import LEXICON, Lexicon
 from .nouns import is_person_noun
 
-# Lemmas of verbs that report speech (or writing) and take the reported clause as a complement.
-REPORTING_VERBS = frozenset("""
-say continue tell add note specify confirm warn argue insist deny claim announce report reveal ask admit explain
-state write suggest stress emphasise emphasize acknowledge allege vow promise predict indicate concede
-complain declare tweet post reply respond answer comment assert maintain contend testify recall estimate
-urge demand disclose mention observe remark reiterate repeat scream shout yell whisper joke boast conclude
-caution agree counter retort quip exclaim cry plead pledge rule decide read sing explain inform assure
-reassure advise order recount describe recommend propose accuse threaten hint lament concur
-""".split())
-# Verbs that report speech with a particle: "went on", "pointed out".
-PARTICLE_VERBS = {("go", "on"), ("point", "out"), ("sign", "off"), ("spell", "out"), ("lay", "out")}
-# Verbs that name what something was called: He called it "brilliant" (a direct quote as object).
-NAMING_VERBS = frozenset(["call", "describe", "dub", "label", "brand", "term"])
-# Nouns that report what someone said, with the content as a clause: "reports (that) it had drawn up plans".
-REPORT_NOUNS = frozenset(["report"])
-# Verbs whose object is the person addressed: "told the newspaper (that) she had avoided a crash".
-ADDRESSEE_VERBS = frozenset(["tell", "inform", "assure", "warn", "remind", "advise", "reassure"])
-# Verbs of opinion: reported only when asked for (settings), they are often the writer's inference.
-BELIEF_VERBS = frozenset(["think", "believe"])
-# What a cue makes of the words it reports (``Quote.kind``), by its lemma; any other cue is a plain
-# saying ("said"). The brief shows the cue with the words whenever the kind is not a plain saying, so
-# that "denied he ever said it" never reads as "he ever said it".
-CUE_KINDS = {
-    "deny": "denied", "dispute": "denied", "reject": "denied", "refute": "denied", "dismiss": "denied",
-    "ask": "asked", "question": "asked", "wonder": "asked", "inquire": "asked", "enquire": "asked",
-    "think": "belief", "believe": "belief", "suspect": "belief", "fear": "belief", "doubt": "belief",
-    "hope": "intention", "vow": "intention", "pledge": "intention", "promise": "intention", "threaten": "intention",
-}
-# Verbs that, governing a reporting verb, say it was not done: "refused to acknowledge that ...".
-REFUSAL_VERBS = frozenset(["refuse", "decline", "fail"])
+# Which words report speech, opinions, addressees, namings and refusals: one table (``lexicon.json``),
+# passed in as ``lexicon`` (the attribution component loads the one its config names).
+
+# ----- "according to X": the one cue that is no verb ----------------------------------------------------
+def is_according(tok: Token) -> bool:
+    """"according" with its "to": a cue whose source is the object of "to"."""
+    return tok.lower_ == "according" and any(c.lower_ == "to" for c in tok.children)
 
 
-def is_reporting_verb(tok: Token, *, beliefs: bool = False) -> bool:
+def according_text(tok: Token) -> str:
+    to = next((c for c in tok.children if c.lower_ == "to"), None)
+    return tok.doc[tok.i:to.i + 1].text if to is not None else tok.text
+
+
+def according_source(tok: Token) -> Token | None:
+    """The head of X in "according to X"."""
+    to = next((c for c in tok.children if c.lower_ == "to"), None)
+    obj = next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
+    if obj is not None:
+        # "According to the Post, Barrientos and Garcia are ...": a parse that ran the source into the
+        # sentence's subject; the source ends at the first comma
+        comma = next((t for t in tok.doc[to.i + 1:obj.i] if t.text == ","), None)
+        if comma is not None:
+            named = [t for t in tok.doc[to.i + 1:comma.i] if t.pos_ in ("PROPN", "NOUN")]
+            return named[-1] if named else obj
+    return obj
+
+
+def is_reporting_verb(tok: Token, *, beliefs: bool = False, lexicon: Lexicon = LEXICON) -> bool:
+    """A verb that reports speech ("said", "went on"), or an opinion ("believes") when ``beliefs``."""
     if tok.pos_ not in ("VERB", "AUX") and tok.tag_ not in ("VBD", "VBZ", "VBP", "VBG", "VBN", "VB"):
         return False
     if any(c.dep_ == "neg" for c in tok.children):
         return False  # "hasn't revealed whether ...": nothing was said
     lemma = tok.lemma_.lower()
-    if lemma in REPORTING_VERBS or (beliefs and lemma in BELIEF_VERBS):
+    if lexicon.has(lemma, "speech") or (beliefs and lexicon.has(lemma, "belief")):
         return True
-    return any((lemma, c.lower_) in PARTICLE_VERBS for c in tok.children if c.dep_ == "prt")
+    return any((lemma, c.lower_) in lexicon.particle_verbs for c in tok.children if c.dep_ == "prt")
 
 
-def _refused(verb: Token) -> bool:
+def _refused(verb: Token, lexicon: Lexicon) -> bool:
     """"refused to acknowledge", "did not want to say": the report says it was not said."""
     head = verb.head
     return verb.dep_ == "xcomp" and head is not verb and (
-        head.lemma_.lower() in REFUSAL_VERBS or any(c.dep_ == "neg" for c in head.children))
+        lexicon.has(head.lemma_.lower(), "refusal") or any(c.dep_ == "neg" for c in head.children))
 
 
-def cue_kind(verb: Token) -> str:
-    """The kind of statement a cue makes (see ``CUE_KINDS``): "said", "denied", "asked", "belief",
-    "intention", or "negated" (refused, or did not)."""
-    if verb.lower_ == "according":
+def cue_kind(verb: Token, lexicon: Lexicon = LEXICON) -> str:
+    """The kind of statement a cue makes (its lexicon roles, see ``lexicon.KIND_OF_ROLE``): "said",
+    "denied", "asked", "belief", "intention", or "negated" (refused, or did not)."""
+    if is_according(verb):
         return "said"
-    if _refused(verb):
+    if _refused(verb, lexicon):
         return "negated"
-    return CUE_KINDS.get(verb.lemma_.lower(), "said")
+    return lexicon.kind(verb.lemma_.lower())
 
 
-def cue_text(verb: Token) -> str:
+def cue_text(verb: Token, lexicon: Lexicon = LEXICON) -> str:
     """The cue as written: "said", "went on", "according to", "was quoted as saying", "refused to acknowledge"."""
-    if _refused(verb) and 0 < verb.i - verb.head.i <= 4:
+    if _refused(verb, lexicon) and 0 < verb.i - verb.head.i <= 4:
         neg = [c.i for c in verb.head.children if c.dep_ in ("neg", "aux") and c.i < verb.head.i]
         return verb.doc[min([verb.head.i, *neg]):verb.i + 1].text
-    if verb.lower_ == "according":
-        to = next((c for c in verb.children if c.lower_ == "to"), None)
-        return verb.doc[verb.i:to.i + 1].text if to is not None else verb.text
+    if is_according(verb):
+        return according_text(verb)
     prt = [c for c in verb.children if c.dep_ == "prt"]
     text = verb.text + "".join(" " + p.text for p in prt)
     # "was quoted as saying": the whole phrase is the cue.
@@ -91,19 +88,10 @@ def cue_text(verb: Token) -> str:
     return text
 
 
-def subject_of(verb: Token) -> Token | None:
+def subject_of(verb: Token, lexicon: Lexicon = LEXICON) -> Token | None:
     """Who the reporting verb is about: its subject, climbing through "adding"/"went on to say"/"quoted as saying"."""
-    if verb.lower_ == "according":
-        to = next((c for c in verb.children if c.lower_ == "to"), None)
-        obj = next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
-        if obj is not None:
-            # "According to the Post, Barrientos and Garcia are ...": a parse that ran the source into the
-            # sentence's subject; the source ends at the first comma
-            comma = next((t for t in verb.doc[to.i + 1:obj.i] if t.text == ","), None)
-            if comma is not None:
-                named = [t for t in verb.doc[to.i + 1:comma.i] if t.pos_ in ("PROPN", "NOUN")]
-                return named[-1] if named else obj
-        return obj
+    if is_according(verb):
+        return according_source(verb)
     tok, hops = verb, 0
     while tok is not None and hops < 4:
         # "Der Spiegel quoted Nikos Theocharakis as saying": the one quoted is the speaker
@@ -126,6 +114,8 @@ def subject_of(verb: Token) -> Token | None:
                 return _antecedent_of_who(subj[0], tok)  # "Tamara, who sings: ..."
             if subj[0].lower_ in ("that", "which") and tok.dep_ == "relcl":
                 return tok.head
+            if tok is not verb and subj[0].lower_ == "it" and any(c.dep_ in ("acomp", "attr") for c in tok.children):
+                return None  # "it's unrealistic to think that ...", "it is hard to say": no one's words
             return _nominal(subj[0])
         if tok is verb and tok.tag_ in ("VBZ", "VBD"):
             # "..., KSL reports.": the tagger took the source for a compound of the verb
@@ -141,9 +131,9 @@ def subject_of(verb: Token) -> Token | None:
                 return objs[0]
         if agent_only:
             return None
-        if tok.dep_ in ("advcl", "conj") and (tok.tag_ == "VBG" or is_reporting_verb(tok)) \
-                and tok.head.dep_ == "ccomp" and is_reporting_verb(tok.head.head) \
-                and not (is_reporting_verb(tok.head) and _has_subject(tok.head)):
+        if tok.dep_ in ("advcl", "conj") and (tok.tag_ == "VBG" or is_reporting_verb(tok, lexicon=lexicon)) \
+                and tok.head.dep_ == "ccomp" and is_reporting_verb(tok.head.head, lexicon=lexicon) \
+                and not (is_reporting_verb(tok.head, lexicon=lexicon) and _has_subject(tok.head)):
             # "X said the ruling was unfair, adding: ..." (parsed as part of the reported clause)
             tok, hops = tok.head.head, hops + 1
             continue
@@ -204,7 +194,7 @@ def _named_appos(tok: Token) -> Token:
     return tok
 
 
-def clause_of(verb: Token) -> Token | None:
+def clause_of(verb: Token, lexicon: Lexicon = LEXICON) -> Token | None:
     """The clausal complement that carries what was said, if any."""
     ccomps = [c for c in verb.children if c.dep_ == "ccomp"]
     if ccomps:
@@ -220,7 +210,7 @@ def clause_of(verb: Token) -> Token | None:
     # "told the newspaper she avoided a crash": parsed as a relative clause of the addressee, but it
     # has its own subject and no relative word, so it is the reported clause
     for c in verb.children:
-        if c.dep_ in ("dobj", "dative") and c.i > verb.i and verb.lemma_ in ADDRESSEE_VERBS:
+        if c.dep_ in ("dobj", "dative") and c.i > verb.i and lexicon.has(verb.lemma_, "addressee"):
             for g in c.children:
                 if g.dep_ == "relcl" and g.i > c.i and is_content_clause(g):
                     return g
@@ -236,12 +226,3 @@ def is_content_clause(clause: Token) -> bool:
     return first.tag_ not in ("WP", "WDT", "WRB", "WP$") and first.lower_ not in ("which", "who", "whom", "where",
                                                                                     "when", "whose")
 
-
-def token_range(doc: Doc, start_char: int, end_char: int) -> tuple[int, int]:
-    """Token indices [first, last] covering a character range."""
-    span = doc.char_span(start_char, end_char, alignment_mode="expand")
-    if span is None or len(span) == 0:
-        # fall back: tokens that overlap the range
-        toks = [t.i for t in doc if t.idx < end_char and t.idx + len(t) > start_char]
-        return (toks[0], toks[-1]) if toks else (0, -1)
-    return span.start, span.end - 1

@@ -200,3 +200,41 @@ def _span(text: str, open_at: int, close_at: int, *, closed: bool, single: bool)
         end -= 1
     return QuoteSpan(start=start, end=end, open_at=open_at, close_end=close_at + 1 if closed else end,
                      closed=closed, single=single)
+
+
+@dataclass(frozen=True)
+class QuoteIndex:
+    """The quotes of a parsed article with their tokens: what the attribution constructions look up."""
+
+    spans: list[QuoteSpan]
+    tokens: list[tuple[int, int]]  # token range [first, last] of each quote, marks included
+    in_quote: list[int]  # token index -> the quote it belongs to, or -1
+
+
+def quote_index(doc: Doc) -> QuoteIndex:
+    """The article's quotes (``doc_quote_spans``) mapped onto its tokens, found once (``doc._.quote_index``)."""
+    if not Doc.has_extension("quote_index"):
+        Doc.set_extension("quote_index", default=None)
+    if doc._.quote_index is not None:
+        return doc._.quote_index
+    spans = doc_quote_spans(doc)
+    tokens: list[tuple[int, int]] = []
+    in_quote = [-1] * len(doc)
+    for qi, s in enumerate(spans):
+        lo, hi = token_range(doc, s.open_at, max(s.close_end, s.open_at + 1))
+        tokens.append((lo, hi))
+        for i in range(lo, hi + 1):
+            if in_quote[i] < 0:
+                in_quote[i] = qi
+    doc._.quote_index = QuoteIndex(spans=spans, tokens=tokens, in_quote=in_quote)
+    return doc._.quote_index
+
+
+def token_range(doc: Doc, start_char: int, end_char: int) -> tuple[int, int]:
+    """Token indices [first, last] covering a character range."""
+    span = doc.char_span(start_char, end_char, alignment_mode="expand")
+    if span is None or len(span) == 0:
+        # fall back: tokens that overlap the range
+        toks = [t.i for t in doc if t.idx < end_char and t.idx + len(t) > start_char]
+        return (toks[0], toks[-1]) if toks else (0, -1)
+    return span.start, span.end - 1
