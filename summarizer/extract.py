@@ -33,8 +33,9 @@ from .errors import BriefError
 from .settings import ExtractSettings
 from .pagedata import StructuredData, join_drop_caps, structured_data
 from .sniff import has_markup, looks_like_html_source, refuse_binary_text
-from .textrules import (CUT_AFTER_SENTENCE, ENDS_CLAUSE, FURNITURE_LABEL, FURNITURE_LINE, MAX_FURNITURE_CHARS,
-                        MAX_FURNITURE_WORDS, PROSE_SENTENCE_END, TEASER_LINE, cap_symbol_runs, clean_line)
+from .textrules import (AFFILIATE_DISCLOSURE, CUT_AFTER_SENTENCE, ENDS_CLAUSE, FURNITURE_LABEL, FURNITURE_LINE,
+                        MAX_FURNITURE_CHARS, MAX_FURNITURE_WORDS, PROSE_SENTENCE_END, READ_ON_WORDS, SUBSCRIPTION_WORD,
+                        TEASER_LINE, cap_symbol_runs, clean_line)
 from .types import Article
 
 # ------------------------------------------------------------------------------- HTML
@@ -50,6 +51,12 @@ _TRAFILATURA_OPTIONS = dict(
     deduplicate=False,
 )
 
+# trafilatura's precision setting drops what it takes for boilerplate (link-dense blocks, <header>,
+# trailing headings); on some pages that is a whole section of the story, which its balanced
+# setting keeps. The balanced reading wins only when it holds this many times the precision
+# reading's prose: a deck or a promo sentence more is not worth its noise, a section is.
+_TRAFILATURA_BALANCED = dict(_TRAFILATURA_OPTIONS, favor_precision=False)
+BALANCED_PROSE_RATIO = 1.5
 _TRAFILATURA_FALLBACK = dict(_TRAFILATURA_OPTIONS, favor_precision=False, favor_recall=True)
 
 # The raw HTML read at most, as a multiple of max_html_chars: over fetch.max_bytes (5 MB) with the
@@ -72,17 +79,16 @@ def extract_article(html: str, url: str | None, settings: ExtractSettings) -> Ar
 
     page_data = structured_data(html)  # before script bodies are dropped
     html = join_drop_caps(_parseable_html(html, settings))
-    doc, text, dateline = None, "", None
-    # Precision first (measured best on both evaluation sets, see summarizer/evaluation/extraction.py;
-    # a merge of precision and default readings scored lower); on pages where it finds too little,
-    # try for recall — but parse a page twice only when it is small enough for that to stay cheap.
-    passes = (_TRAFILATURA_OPTIONS, _TRAFILATURA_FALLBACK) if len(html) <= settings.max_html_chars // 2 else (
-        _TRAFILATURA_OPTIONS,)
-    for options in passes:
-        doc = _trafilatura(html, url, options) or doc
-        text, dateline = _body_text(doc, settings)
-        if is_enough_text(text, settings):
-            break
+    # Precision first (measured best on both evaluation sets, see summarizer/evaluation/extraction.py);
+    # the balanced reading when it finds far more prose; on pages where both find too little, try for
+    # recall — but parse a page more than once only when it is small enough for that to stay cheap.
+    doc, text, dateline = _reading(html, url, _TRAFILATURA_OPTIONS, None, settings)
+    if len(html) <= settings.max_html_chars // 2:
+        balanced = _reading(html, url, _TRAFILATURA_BALANCED, doc, settings)
+        if prose_chars(balanced[1]) > BALANCED_PROSE_RATIO * prose_chars(text):
+            doc, text, dateline = balanced
+        if not is_enough_text(text, settings):
+            doc, text, dateline = _reading(html, url, _TRAFILATURA_FALLBACK, doc, settings)
     from_structured = False
     if page_data.body and (not is_enough_text(text, settings) or _is_teaser_of(text, page_data.body)):
         # The page's own structured copy of the article: the HTML body is empty or a teaser.
@@ -203,6 +209,12 @@ def _trafilatura(html: str, url: str | None, options: dict):
         return trafilatura.bare_extraction(html, url=url, with_metadata=True, **options)
     except Exception:  # trafilatura/lxml raise many kinds of parser errors on broken pages
         return None
+
+
+def _reading(html: str, url: str | None, options: dict, previous, settings: ExtractSettings):
+    """(doc, text, dateline) of one trafilatura reading; the previous doc is kept when this one finds nothing."""
+    doc = _trafilatura(html, url, options) or previous
+    return (doc, *_body_text(doc, settings))
 
 
 def _body_text(doc, settings: ExtractSettings) -> tuple[str, str | None]:
@@ -449,10 +461,19 @@ def _dateline(line: str) -> str | None:
 
 # --- furniture lines
 
+# A prompt or disclosure may run a few sentences longer than other furniture.
+MAX_PROMPT_WORDS = 60
+
+
 def _is_furniture(line: str) -> bool:
     if len(line) > MAX_FURNITURE_CHARS:
         return False
+    # Table cells come out as "| Weitere Artikel zum Thema |": the bars are layout, not words.
+    line = line.strip(" |")
     n = len(_words(line))
+    if n <= MAX_PROMPT_WORDS and ((SUBSCRIPTION_WORD.search(line) and READ_ON_WORDS.search(line))
+                                  or AFFILIATE_DISCLOSURE.search(line)):
+        return True
     if n > MAX_FURNITURE_WORDS:
         return False
     if TEASER_LINE.match(line):
@@ -536,8 +557,12 @@ def is_enough_text(text: str, settings: ExtractSettings) -> bool:
     sentence ending. A page of menu links or buttons is long enough but has no prose."""
     if len(text) < settings.min_chars:
         return False
-    prose = sum(len(p) for p in text.split("\n\n") if len(_words(p)) >= 6 and PROSE_SENTENCE_END.search(p))
-    return prose >= settings.min_chars / 2
+    return prose_chars(text) >= settings.min_chars / 2
+
+
+def prose_chars(text: str) -> int:
+    """Characters in the text's prose paragraphs: several words and a sentence ending."""
+    return sum(len(p) for p in text.split("\n\n") if len(_words(p)) >= 6 and PROSE_SENTENCE_END.search(p))
 
 
 # The parser's cost follows tokens, and every paragraph break is a token: 20,000 one-word
