@@ -33,9 +33,9 @@ from .errors import BriefError
 from .settings import ExtractSettings
 from .pagedata import StructuredData, join_drop_caps, structured_data
 from .sniff import has_markup, looks_like_html_source, refuse_binary_text
-from .textrules import (AFFILIATE_DISCLOSURE, CUT_AFTER_SENTENCE, ENDS_CLAUSE, FURNITURE_LABEL, FURNITURE_LINE,
-                        MAX_FURNITURE_CHARS, MAX_FURNITURE_WORDS, PROSE_SENTENCE_END, READ_ON_WORDS, SUBSCRIPTION_WORD,
-                        TEASER_LINE, cap_symbol_runs, clean_line)
+from .textrules import (AFFILIATE_DISCLOSURE, APP_PROMPT, CUT_AFTER_SENTENCE, ENDS_CLAUSE, FURNITURE_LABEL,
+                        FURNITURE_LINE, MAX_FURNITURE_CHARS, MAX_FURNITURE_WORDS, NEWSLETTER_PROMPT, PROSE_SENTENCE_END,
+                        READ_ON_WORDS, SUBSCRIPTION_WORD, TEASER_LINE, cap_symbol_runs, clean_line)
 from .types import Article
 
 # ------------------------------------------------------------------------------- HTML
@@ -472,6 +472,7 @@ def _is_furniture(line: str) -> bool:
     line = line.strip(" |")
     n = len(_words(line))
     if n <= MAX_PROMPT_WORDS and ((SUBSCRIPTION_WORD.search(line) and READ_ON_WORDS.search(line))
+                                  or NEWSLETTER_PROMPT.search(line) or APP_PROMPT.search(line)
                                   or AFFILIATE_DISCLOSURE.search(line)):
         return True
     if n > MAX_FURNITURE_WORDS:

@@ -117,11 +117,11 @@ TEASER_LINE = re.compile(
     r"(?:vorheriger|nächster|vorschau auf den nächsten) (?:artikel|beitrag)|"
     r"(?:das|dies|das thema) könnte (?:dich|sie|euch) (?:auch )?interessieren|"
     # the same "read also" in the other common news languages
-    r"lesen sie (?:auch|mehr)|auch lesen|weiterlesen|mehr zum thema|mehr themen|schon gelesen|siehe auch|"
+    r"lesen sie (?:auch|mehr|hier)|auch lesen|weiterlesen|mehr zum thema|mehr themen|schon gelesen|siehe auch|"
     r"(?:lea|lee|vea|ver) (?:también|más)|(?:à |a )?lire aussi|voir aussi|leggi anche|(?:leia|veja) também|"
     r"czytaj (?:też|także|więcej)|zobacz (?:też|także)|lees ook)\b|"
     r"(?:related(?: articles?| stories| news| posts?| content| reading| videos?)?|recommended|trending|most read|"
-    r"popular now|(?:more from|más sobre|mehr von|top-themen bei) [^:|»]{1,40}|more stories|notas relacionadas|empfohlene beiträge|"
+    r"popular now|(?:more from|más sobre|mehr von|top-themen bei|also on) [^:|»]{1,40}|more stories|see more|don['’]t miss|notas relacionadas|empfohlene beiträge|"
     r"weitere artikel(?: zum thema)?|lea|mira|mire)\s*(?:[:|»]|[-–—]\s|$))",
     re.IGNORECASE,
 )
@@ -142,15 +142,24 @@ FURNITURE_LINE = re.compile(
     r"(?:[\w'’-]+ ){0,3}newsletter|sign up (?:to|for) (?:get|receive|our)\b.*|"
     r"thanks? (?:you )?for (?:signing up|subscribing)\b.*|keep an eye on your inbox\b.*|"
     r"there was an error processing your (?:subscription|request)\b.*|"
+    # the reader addressed: a call for tips or opinions, a share prompt
+    r"(?:bild|foto) (?:anzeigen|vergrößern)|(?:view|show|enlarge) (?:image|photo|gallery)|"
+    r"have a (?:news )?tip\?.*|tell us what you think\b.*|(?:like|enjoyed?) this (?:story|article|post)\?.*|"
     rf"{_AGENCY_CREDIT}.*|reuters|(?:updated |posted |published )?\d+ (?:seconds?|minutes?|mins?|hours?|"
     r"hrs?|days?|weeks?) ago)$",
     re.IGNORECASE,
 )
 # A paywall's prompt: a line that asks for a subscription to read on (both words must be in it).
-SUBSCRIPTION_WORD = re.compile(r"\b(?:subscribe|subscribers?|subscription|abonnieren|abonnent(?:in)?|abonnement|abonnez|"
-                               r"suscr[ií]bete|suscriptor)", re.IGNORECASE)
+SUBSCRIPTION_WORD = re.compile(r"\b(?:subscribe|subscribers?|subscription|abonnieren|abonnent(?:in)?|abonnement|"
+                               r"abonnez|suscr[ií]bete|suscriptor)", re.IGNORECASE)
 READ_ON_WORDS = re.compile(r"\b(?:full (?:story|article)|continue reading|keep reading|read (?:the rest|on|more)|"
                            r"log ?in|weiterlesen|lire la suite|seguir leyendo)\b", re.IGNORECASE)
+# A newsletter prompt: a sentence that opens by asking the reader to sign up, and names the newsletter or inbox.
+NEWSLETTER_PROMPT = re.compile(r"(?:^|[.!?]\s+)(?:subscribe|sign up|register)\b"
+                               r"(?:[^.!?]|[.!?](?=\S)){0,120}?\b(?:newsletters?|inbox)\b", re.IGNORECASE)
+# An app prompt: "download the Herald apps for iOS and Android".
+APP_PROMPT = re.compile(r"\b(?:download|get|install)\b[^.!?]{0,80}?\bapps? (?:for|on|from) "
+                        r"(?:ios|android|the app store|google play)\b", re.IGNORECASE)
 # An affiliate disclosure: the page's note about money from links, not the story.
 AFFILIATE_DISCLOSURE = re.compile(r"\bwe (?:may )?(?:receive|earn|get) (?:a )?(?:compensation|commissions?|a share)\b|"
                                   r"\bcontains (?:references to products|affiliate links)\b", re.IGNORECASE)

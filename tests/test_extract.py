@@ -637,6 +637,11 @@ def test_a_sentence_more_in_the_balanced_reading_does_not_replace_the_precise_on
     "Weitere Informationen:", "Inhaltsverzeichnis", "(Alle Angaben ohne Gewähr)", "| Kommentare insgesamt: 0 | |",
     "| Weitere Artikel zum Thema |", "Das könnte Sie auch interessieren:", "Vorschau auf den nächsten Artikel",
     "Más sobre La Tercera AM", "View comments",
+    "Get the latest updates right in your inbox. Subscribe to Herald.com’s newsletters.",
+    "Sign up for The Morning Tide today to get the free daily newsletter delivered to your inbox.",
+    "For the latest stories and breaking news updates download the Herald apps for iOS and Android.",
+    "SEE MORE: Harbour protests enter a third week", "DON'T MISS", "Also on herald.example Ferry strike ends",
+    "Like this story? Share it with a friend!", "Lesen Sie hier: Der Streik im Hafen", "Bild anzeigen",
 ])
 def test_prompts_disclosures_credits_and_labels_are_dropped(line):
     assert extract_pasted_text("\n\n".join([STORY[0], line, *STORY[1:]]), SETTINGS).text.split("\n\n") == STORY
@@ -647,6 +652,9 @@ def test_prompts_disclosures_credits_and_labels_are_dropped(line):
     "Sources said the minister would resign before the vote on Thursday.",
     "Contact with the crew was lost shortly after midnight, the coastguard said.",
     "Thousands of readers signed up for the paper's newsletter after the floods, its editor said.",
+    "The newsletter, which has 40,000 subscribers, was sold to a rival last week, its founder said.",
+    "Residents can download the council's app, which works on iOS and Android, to report potholes.",
+    "Don't miss the deadline, the tax office warned, because late returns cost a fine of 100 euros.",
 ])
 def test_news_sentences_with_furniture_words_are_kept(line):
     assert line in extract_pasted_text("\n\n".join([STORY[0], line, *STORY[1:]]), SETTINGS).text
