@@ -121,7 +121,8 @@ TEASER_LINE = re.compile(
     r"(?:lea|lee|vea|ver) (?:también|más)|(?:à |a )?lire aussi|voir aussi|leggi anche|(?:leia|veja) também|"
     r"czytaj (?:też|także|więcej)|zobacz (?:też|także)|lees ook)\b|"
     r"(?:related(?: articles?| stories| news| posts?| content| reading| videos?)?|recommended|trending|most read|"
-    r"popular now|(?:more from|más sobre|mehr von|top-themen bei|also on) [^:|»]{1,40}|more stories|see more|don['’]t miss|notas relacionadas|empfohlene beiträge|"
+    r"popular now|(?:more from|más sobre|mehr von|top-themen bei|also on) [^:|»]{1,40}|more stories|"
+    r"see more|don['’]t miss|notas relacionadas|empfohlene beiträge|"
     r"weitere artikel(?: zum thema)?|lea|mira|mire)\s*(?:[:|»]|[-–—]\s|$))",
     re.IGNORECASE,
 )
