@@ -82,13 +82,20 @@ def extract_article(html: str, url: str | None, settings: ExtractSettings) -> Ar
     # Precision first (measured best on both evaluation sets, see summarizer/evaluation/extraction.py);
     # the balanced reading when it finds far more prose; on pages where both find too little, try for
     # recall — but parse a page more than once only when it is small enough for that to stay cheap.
-    doc, text, dateline = _reading(html, url, _TRAFILATURA_OPTIONS, None, settings)
+    # The page is parsed once for every reading (trafilatura copies the tree it is given), and its
+    # metadata (title, date, author: the costly part of a reading) read once, by the first reading
+    # that finds the page.
+    source = _parsed(html)
+    doc, text, dateline = _reading(source, url, _TRAFILATURA_OPTIONS, None, settings)
     if len(html) <= settings.max_html_chars // 2:
-        balanced = _reading(html, url, _TRAFILATURA_BALANCED, doc, settings)
-        if prose_chars(balanced[1]) > BALANCED_PROSE_RATIO * prose_chars(text):
-            doc, text, dateline = balanced
+        found, balanced, balanced_dateline = _reading(source, url, _TRAFILATURA_BALANCED, doc, settings)
+        doc = doc or found
+        if prose_chars(balanced) > BALANCED_PROSE_RATIO * prose_chars(text):
+            text, dateline = balanced, balanced_dateline
         if not is_enough_text(text, settings):
-            doc, text, dateline = _reading(html, url, _TRAFILATURA_FALLBACK, doc, settings)
+            found, recalled, recalled_dateline = _reading(source, url, _TRAFILATURA_FALLBACK, doc, settings)
+            if found is not None:
+                doc, text, dateline = doc or found, recalled, recalled_dateline
     from_structured = False
     if page_data.body and (not is_enough_text(text, settings) or _is_teaser_of(text, page_data.body)):
         # The page's own structured copy of the article: the HTML body is empty or a teaser.
@@ -201,27 +208,40 @@ def strip_raw_text_bodies(html: str) -> str:
     return "".join(out)
 
 
-def _trafilatura(html: str, url: str | None, options: dict):
-    """trafilatura's Document for the page (text + metadata), or None when it finds nothing."""
+def _parsed(html: str):
+    """The page's tree, parsed once for every reading; the text itself when the parser gives up on it."""
     import trafilatura
 
     try:
-        return trafilatura.bare_extraction(html, url=url, with_metadata=True, **options)
+        tree = trafilatura.load_html(html)
+    except Exception:  # lxml raises many kinds of parser errors on broken pages
+        tree = None
+    return html if tree is None else tree
+
+
+def _trafilatura(source, url: str | None, options: dict, with_metadata: bool = True):
+    """trafilatura's Document for the page (text, and metadata when asked), or None when it finds nothing."""
+    import trafilatura
+
+    try:
+        return trafilatura.bare_extraction(source, url=url, with_metadata=with_metadata, **options)
     except Exception:  # trafilatura/lxml raise many kinds of parser errors on broken pages
         return None
 
 
-def _reading(html: str, url: str | None, options: dict, previous, settings: ExtractSettings):
-    """(doc, text, dateline) of one trafilatura reading; the previous doc is kept when this one finds nothing."""
-    doc = _trafilatura(html, url, options) or previous
-    return (doc, *_body_text(doc, settings))
+def _reading(source, url: str | None, options: dict, page_doc, settings: ExtractSettings):
+    """(doc, text, dateline) of one trafilatura reading. The page's metadata is read only when no
+    earlier reading found the page (``page_doc`` None); its title is the headline dropped from the text."""
+    doc = _trafilatura(source, url, options, with_metadata=page_doc is None)
+    titled = page_doc if page_doc is not None else doc
+    return (doc, *_body_text(doc, titled.title if titled is not None else None, settings))
 
 
-def _body_text(doc, settings: ExtractSettings) -> tuple[str, str | None]:
+def _body_text(doc, title: str | None, settings: ExtractSettings) -> tuple[str, str | None]:
     """Paragraphs separated by blank lines, without the headline and leftover furniture."""
     if doc is None or not doc.text:
         return "", None
-    return _body_text_of(doc.text, doc.title, settings)
+    return _body_text_of(doc.text, title, settings)
 
 
 def _body_text_of(raw: str, title: str | None, settings: ExtractSettings) -> tuple[str, str | None]:

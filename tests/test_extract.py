@@ -603,7 +603,7 @@ def _readings(monkeypatch, precise: list[str], balanced: list[str]) -> None:
 
     import summarizer.extract as extract
 
-    def reading(html, url, options):
+    def reading(html, url, options, with_metadata=True):
         paragraphs = precise if options["favor_precision"] else balanced
         return types.SimpleNamespace(text="\n".join(paragraphs), title="Quarantine list grows", sitename=None,
                                      date=None, author=None, language="en")
