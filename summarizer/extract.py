@@ -1,5 +1,9 @@
 """Extract the article: HTML through trafilatura, pasted text through general clean-up rules.
 
+A page is read with trafilatura's precision setting, and with its balanced one when the page is
+small enough; the balanced reading is kept when it holds far more prose (the precision setting
+dropped a section of the story). Both go through the same furniture rules as pasted text.
+
 ``extract_article(html, url, settings)`` and ``extract_pasted_text(text, settings)`` both
 return an ``Article`` whose ``text`` is paragraphs separated by one blank line. Later
 stages put character offsets into that text, so whatever is returned is exactly the
