@@ -1,5 +1,9 @@
 """Extract the article: HTML through trafilatura, pasted text through general clean-up rules.
 
+A page is read with trafilatura's precision setting, and with its balanced one when the page is
+small enough; the balanced reading is kept when it holds far more prose (the precision setting
+dropped a section of the story). Both go through the same furniture rules as pasted text.
+
 ``extract_article(html, url, settings)`` and ``extract_pasted_text(text, settings)`` both
 return an ``Article`` whose ``text`` is paragraphs separated by one blank line. Later
 stages put character offsets into that text, so whatever is returned is exactly the
@@ -33,8 +37,9 @@ from .errors import BriefError
 from .settings import ExtractSettings
 from .pagedata import StructuredData, join_drop_caps, structured_data
 from .sniff import has_markup, looks_like_html_source, refuse_binary_text
-from .textrules import (CUT_AFTER_SENTENCE, ENDS_CLAUSE, FURNITURE_LABEL, FURNITURE_LINE, MAX_FURNITURE_CHARS,
-                        MAX_FURNITURE_WORDS, PROSE_SENTENCE_END, TEASER_LINE, cap_symbol_runs, clean_line)
+from .textrules import (AFFILIATE_DISCLOSURE, APP_PROMPT, CUT_AFTER_SENTENCE, ENDS_CLAUSE, FURNITURE_LABEL,
+                        FURNITURE_LINE, MAX_FURNITURE_CHARS, MAX_FURNITURE_WORDS, NEWSLETTER_PROMPT, PROSE_SENTENCE_END,
+                        READ_ON_WORDS, SUBSCRIPTION_WORD, TEASER_LINE, cap_symbol_runs, clean_line)
 from .types import Article
 
 # ------------------------------------------------------------------------------- HTML
@@ -50,6 +55,12 @@ _TRAFILATURA_OPTIONS = dict(
     deduplicate=False,
 )
 
+# trafilatura's precision setting drops what it takes for boilerplate (link-dense blocks, <header>,
+# trailing headings); on some pages that is a whole section of the story, which its balanced
+# setting keeps. The balanced reading wins only when it holds this many times the precision
+# reading's prose: a deck or a promo sentence more is not worth its noise, a section is.
+_TRAFILATURA_BALANCED = dict(_TRAFILATURA_OPTIONS, favor_precision=False)
+BALANCED_PROSE_RATIO = 1.5
 _TRAFILATURA_FALLBACK = dict(_TRAFILATURA_OPTIONS, favor_precision=False, favor_recall=True)
 
 # The raw HTML read at most, as a multiple of max_html_chars: over fetch.max_bytes (5 MB) with the
@@ -72,17 +83,23 @@ def extract_article(html: str, url: str | None, settings: ExtractSettings) -> Ar
 
     page_data = structured_data(html)  # before script bodies are dropped
     html = join_drop_caps(_parseable_html(html, settings))
-    doc, text, dateline = None, "", None
-    # Precision first (measured best on both evaluation sets, see summarizer/evaluation/extraction.py;
-    # a merge of precision and default readings scored lower); on pages where it finds too little,
-    # try for recall — but parse a page twice only when it is small enough for that to stay cheap.
-    passes = (_TRAFILATURA_OPTIONS, _TRAFILATURA_FALLBACK) if len(html) <= settings.max_html_chars // 2 else (
-        _TRAFILATURA_OPTIONS,)
-    for options in passes:
-        doc = _trafilatura(html, url, options) or doc
-        text, dateline = _body_text(doc, settings)
-        if is_enough_text(text, settings):
-            break
+    # Precision first (measured best on both evaluation sets, see summarizer/evaluation/extraction.py);
+    # the balanced reading when it finds far more prose; on pages where both find too little, try for
+    # recall — but parse a page more than once only when it is small enough for that to stay cheap.
+    # The page is parsed once for every reading (trafilatura copies the tree it is given), and its
+    # metadata (title, date, author: the costly part of a reading) read once, by the first reading
+    # that finds the page.
+    source = _parsed(html)
+    doc, text, dateline = _reading(source, url, _TRAFILATURA_OPTIONS, None, settings)
+    if len(html) <= settings.max_html_chars // 2:
+        found, balanced, balanced_dateline = _reading(source, url, _TRAFILATURA_BALANCED, doc, settings)
+        doc = doc or found
+        if prose_chars(balanced) > BALANCED_PROSE_RATIO * prose_chars(text):
+            text, dateline = balanced, balanced_dateline
+        if not is_enough_text(text, settings):
+            found, recalled, recalled_dateline = _reading(source, url, _TRAFILATURA_FALLBACK, doc, settings)
+            if found is not None:
+                doc, text, dateline = doc or found, recalled, recalled_dateline
     from_structured = False
     if page_data.body and (not is_enough_text(text, settings) or _is_teaser_of(text, page_data.body)):
         # The page's own structured copy of the article: the HTML body is empty or a teaser.
@@ -195,21 +212,40 @@ def strip_raw_text_bodies(html: str) -> str:
     return "".join(out)
 
 
-def _trafilatura(html: str, url: str | None, options: dict):
-    """trafilatura's Document for the page (text + metadata), or None when it finds nothing."""
+def _parsed(html: str):
+    """The page's tree, parsed once for every reading; the text itself when the parser gives up on it."""
     import trafilatura
 
     try:
-        return trafilatura.bare_extraction(html, url=url, with_metadata=True, **options)
+        tree = trafilatura.load_html(html)
+    except Exception:  # lxml raises many kinds of parser errors on broken pages
+        tree = None
+    return html if tree is None else tree
+
+
+def _trafilatura(source, url: str | None, options: dict, with_metadata: bool = True):
+    """trafilatura's Document for the page (text, and metadata when asked), or None when it finds nothing."""
+    import trafilatura
+
+    try:
+        return trafilatura.bare_extraction(source, url=url, with_metadata=with_metadata, **options)
     except Exception:  # trafilatura/lxml raise many kinds of parser errors on broken pages
         return None
 
 
-def _body_text(doc, settings: ExtractSettings) -> tuple[str, str | None]:
+def _reading(source, url: str | None, options: dict, page_doc, settings: ExtractSettings):
+    """(doc, text, dateline) of one trafilatura reading. The page's metadata is read only when no
+    earlier reading found the page (``page_doc`` None); its title is the headline dropped from the text."""
+    doc = _trafilatura(source, url, options, with_metadata=page_doc is None)
+    titled = page_doc if page_doc is not None else doc
+    return (doc, *_body_text(doc, titled.title if titled is not None else None, settings))
+
+
+def _body_text(doc, title: str | None, settings: ExtractSettings) -> tuple[str, str | None]:
     """Paragraphs separated by blank lines, without the headline and leftover furniture."""
     if doc is None or not doc.text:
         return "", None
-    return _body_text_of(doc.text, doc.title, settings)
+    return _body_text_of(doc.text, title, settings)
 
 
 def _body_text_of(raw: str, title: str | None, settings: ExtractSettings) -> tuple[str, str | None]:
@@ -449,10 +485,20 @@ def _dateline(line: str) -> str | None:
 
 # --- furniture lines
 
+# A prompt or disclosure may run a few sentences longer than other furniture.
+MAX_PROMPT_WORDS = 60
+
+
 def _is_furniture(line: str) -> bool:
     if len(line) > MAX_FURNITURE_CHARS:
         return False
+    # Table cells come out as "| Weitere Artikel zum Thema |": the bars are layout, not words.
+    line = line.strip(" |")
     n = len(_words(line))
+    if n <= MAX_PROMPT_WORDS and ((SUBSCRIPTION_WORD.search(line) and READ_ON_WORDS.search(line))
+                                  or NEWSLETTER_PROMPT.search(line) or APP_PROMPT.search(line)
+                                  or AFFILIATE_DISCLOSURE.search(line)):
+        return True
     if n > MAX_FURNITURE_WORDS:
         return False
     if TEASER_LINE.match(line):
@@ -536,8 +582,12 @@ def is_enough_text(text: str, settings: ExtractSettings) -> bool:
     sentence ending. A page of menu links or buttons is long enough but has no prose."""
     if len(text) < settings.min_chars:
         return False
-    prose = sum(len(p) for p in text.split("\n\n") if len(_words(p)) >= 6 and PROSE_SENTENCE_END.search(p))
-    return prose >= settings.min_chars / 2
+    return prose_chars(text) >= settings.min_chars / 2
+
+
+def prose_chars(text: str) -> int:
+    """Characters in the text's prose paragraphs: several words and a sentence ending."""
+    return sum(len(p) for p in text.split("\n\n") if len(_words(p)) >= 6 and PROSE_SENTENCE_END.search(p))
 
 
 # The parser's cost follows tokens, and every paragraph break is a token: 20,000 one-word

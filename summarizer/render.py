@@ -47,9 +47,9 @@ MESSAGE_IS_FRIENDLY = frozenset({"unsupported_language"})
 # The brief's own words, in the article's language (English for any language not listed).
 HEADINGS: dict[str, dict[str, str]] = {
     "en": {"untitled": "Untitled article", "summary": "Summary:", "who": "Who said what", "more": "more",
-           "and_more": "… and {n} more"},
+           "and_more": "… and {n} more", "teaser": "Only the free teaser of this article could be read."},
     "ru": {"untitled": "Статья без заголовка", "summary": "Кратко:", "who": "Кто что сказал", "more": "ещё",
-           "and_more": "… и ещё {n}"},
+           "and_more": "… и ещё {n}", "teaser": "Удалось прочитать только бесплатный анонс статьи."},
 }
 
 # The two forms of a brief: the compact one people see first (one phone screen: the headline,
@@ -211,7 +211,7 @@ def _speaker_parts(speaker: Speaker, quotes: list[Quote], limits: RenderLimits,
 
 
 def _render(brief: Brief, limits: RenderLimits, esc: Callable[[str], str], bold: Callable[[str], str],
-            source_line: Callable[[str], str]) -> str:
+            source_line: Callable[[str], str], note: Callable[[str], str] = str) -> str:
     # _shorten also collapses line breaks: an inline field must stay on one line so that
     # split_message, which may cut between lines, never separates a tag from its end.
     words = headings(brief.language)
@@ -222,6 +222,9 @@ def _render(brief: Brief, limits: RenderLimits, esc: Callable[[str], str], bold:
     source = " · ".join(x for x in (site, format_date(brief.published)) if x)
     if source:
         parts[0] += "\n" + source_line(source)
+    if brief.paywalled:
+        # The page showed only its teaser: say so before the summary, which briefs only that part.
+        parts.append(note(words["teaser"]))
     if view.summary:
         parts.append(bold(words["summary"]) + " " + esc(" ".join(" ".join(s.split()) for s in view.summary)))
     if view.speakers:
@@ -267,7 +270,7 @@ def render_telegram_html(brief: Brief, limits: RenderLimits = COMPACT) -> str:
     def source_line(s: str) -> str:
         return f'<a href="{href}">{esc(s)}</a>' if href else f"<i>{esc(s)}</i>"
 
-    return _render(brief, limits, esc, bold, source_line)
+    return _render(brief, limits, esc, bold, source_line, note=lambda s: f"<i>{esc(s)}</i>")
 
 
 def utf16_len(text: str) -> int:

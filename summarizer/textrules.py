@@ -114,12 +114,15 @@ TEASER_LINE = re.compile(
     r"^(?:(?:see also|read more|read also|also read|read next|you may also like|you might also like|"
     r"further reading|more on this story|recommended for you|click here|"
     r"(?:previous|next|prev) (?:article|post|story)|about the author|"
+    r"(?:vorheriger|nächster|vorschau auf den nächsten) (?:artikel|beitrag)|"
+    r"(?:das|dies|das thema) könnte (?:dich|sie|euch) (?:auch )?interessieren|"
     # the same "read also" in the other common news languages
-    r"lesen sie (?:auch|mehr)|auch lesen|weiterlesen|mehr zum thema|mehr themen|schon gelesen|siehe auch|"
+    r"lesen sie (?:auch|mehr|hier)|auch lesen|weiterlesen|mehr zum thema|mehr themen|schon gelesen|siehe auch|"
     r"(?:lea|lee|vea|ver) (?:también|más)|(?:à |a )?lire aussi|voir aussi|leggi anche|(?:leia|veja) também|"
     r"czytaj (?:też|także|więcej)|zobacz (?:też|także)|lees ook)\b|"
     r"(?:related(?: articles?| stories| news| posts?| content| reading| videos?)?|recommended|trending|most read|"
-    r"popular now|more from [^:|»]{1,40}|more stories|notas relacionadas|empfohlene beiträge|"
+    r"popular now|(?:more from|más sobre|mehr von|top-themen bei|also on) [^:|»]{1,40}|more stories|"
+    r"see more|don['’]t miss|notas relacionadas|empfohlene beiträge|"
     r"weitere artikel(?: zum thema)?|lea|mira|mire)\s*(?:[:|»]|[-–—]\s|$))",
     re.IGNORECASE,
 )
@@ -131,11 +134,36 @@ FURNITURE_LINE = re.compile(
     r"\(?(?:additional )?(?:reporting|editing|writing) by\b.*|"
     r"(?:we|this (?:site|website)) uses? cookies\b.*|accept(?: all)? cookies|cookie (?:policy|settings)|"
     r"all rights reserved\.?|(?:copyright|©)\s.*|tags?:.*|topics?:.*|filed under:?.*|categories?:.*|"
-    rf"comments?(?: \(\d+\))?|\d+ comments?|{_MEDIA_CREDIT}.*|photo:.*|"
+    r"(?:view |show |total )?(?:comments?|kommentare?)(?: insgesamt)?:?(?: \(?\d+\)?)?|\d+ (?:comments?|kommentare?)|"
+    rf"{_MEDIA_CREDIT}.*|\(?(?:photo|foto|fotos|bild|titelbild|credits?|quelle|source|image credit)\s*:.*|"
+    # contact and reference labels closing a page, a table of contents, a price/date disclaimer
+    r"(?:kontakt|contact|weitere informationen|more information|further information|quellen(?:angaben)?|sources|"
+    r"ansprechpartner(?:in)?(?: zum thema)?)\s*:?|inhaltsverzeichnis|table of contents|\(?alle angaben ohne gewähr\)?|"
+    # a newsletter box and what its form answers
+    r"(?:[\w'’-]+ ){0,3}newsletter|sign up (?:to|for) (?:get|receive|our)\b.*|"
+    r"thanks? (?:you )?for (?:signing up|subscribing)\b.*|keep an eye on your inbox\b.*|"
+    r"there was an error processing your (?:subscription|request)\b.*|"
+    # the reader addressed: a call for tips or opinions, a share prompt
+    r"(?:bild|foto) (?:anzeigen|vergrößern)|(?:view|show|enlarge) (?:image|photo|gallery)|"
+    r"have a (?:news )?tip\?.*|tell us what you think\b.*|(?:like|enjoyed?) this (?:story|article|post)\?.*|"
     rf"{_AGENCY_CREDIT}.*|reuters|(?:updated |posted |published )?\d+ (?:seconds?|minutes?|mins?|hours?|"
     r"hrs?|days?|weeks?) ago)$",
     re.IGNORECASE,
 )
+# A paywall's prompt: a line that asks for a subscription to read on (both words must be in it).
+SUBSCRIPTION_WORD = re.compile(r"\b(?:subscribe|subscribers?|subscription|abonnieren|abonnent(?:in)?|abonnement|"
+                               r"abonnez|suscr[ií]bete|suscriptor)", re.IGNORECASE)
+READ_ON_WORDS = re.compile(r"\b(?:full (?:story|article)|continue reading|keep reading|read (?:the rest|on|more)|"
+                           r"log ?in|weiterlesen|lire la suite|seguir leyendo)\b", re.IGNORECASE)
+# A newsletter prompt: a sentence that opens by asking the reader to sign up, and names the newsletter or inbox.
+NEWSLETTER_PROMPT = re.compile(r"(?:^|[.!?]\s+)(?:subscribe|sign up|register)\b"
+                               r"(?:[^.!?]|[.!?](?=\S)){0,120}?\b(?:newsletters?|inbox)\b", re.IGNORECASE)
+# An app prompt: "download the Herald apps for iOS and Android".
+APP_PROMPT = re.compile(r"\b(?:download|get|install)\b[^.!?]{0,80}?\bapps? (?:for|on|from) "
+                        r"(?:ios|android|the app store|google play)\b", re.IGNORECASE)
+# An affiliate disclosure: the page's note about money from links, not the story.
+AFFILIATE_DISCLOSURE = re.compile(r"\bwe (?:may )?(?:receive|earn|get) (?:a )?(?:compensation|commissions?|a share)\b|"
+                                  r"\bcontains (?:references to products|affiliate links)\b", re.IGNORECASE)
 # ... and labels that count only without a sentence ending ("Share prices fell." is news).
 FURNITURE_LABEL = re.compile(r"^(?:share|subscribe|sign up|newsletter|follow us|like us)\b", re.IGNORECASE)
 # A line this long (in words / characters) is never furniture: a real paragraph is long.

@@ -581,3 +581,80 @@ def test_headlines_under_a_related_articles_label_are_dropped():
              "What the new rules mean for your summer holiday"]
     text = extract_pasted_text("\n\n".join([*STORY[:2], *block, STORY[2]]), SETTINGS).text
     assert text.split("\n\n") == STORY  # the block is gone, the paragraph after it stays
+
+
+# ----------------------------------------------------------------------------- issue 13: recall and furniture
+
+MORE_STORY = [
+    "Tour operators said bookings to the three islands had fallen by half within hours of the announcement, "
+    "and that most customers were asking to move their trips to the autumn rather than cancel them.",
+    "The transport ministry said the list would be reviewed again next Thursday, when the latest weekly figures "
+    "from the health agencies of each country are published.",
+    "Opposition politicians called for a testing scheme at airports, arguing that two tests a few days apart "
+    "would cut the time travellers spend at home without raising the risk of new infections.",
+    "Airlines have asked the government for a week's notice of any change, saying that families had no time "
+    "to rearrange their plans before the rule came into force on Saturday morning.",
+]
+
+
+def _readings(monkeypatch, precise: list[str], balanced: list[str]) -> None:
+    """trafilatura's two readings of a page, as given (its own fallbacks make small test pages read alike)."""
+    import types
+
+    import summarizer.extract as extract
+
+    def reading(html, url, options, with_metadata=True):
+        paragraphs = precise if options["favor_precision"] else balanced
+        return types.SimpleNamespace(text="\n".join(paragraphs), title="Quarantine list grows", sitename=None,
+                                     date=None, author=None, language="en")
+
+    monkeypatch.setattr(extract, "_trafilatura", reading)
+
+
+def test_a_section_the_precision_reading_drops_is_read_by_the_balanced_one(monkeypatch):
+    # trafilatura's precision setting can drop a whole section (a link-dense or bordered box); when the
+    # balanced reading holds more than half as much prose again, it is the one kept.
+    _readings(monkeypatch, STORY[:2], STORY[:2] + MORE_STORY)
+    assert extract_article(_page(""), "https://news.example/q", SETTINGS).text.split("\n\n") == STORY[:2] + MORE_STORY
+
+
+def test_a_sentence_more_in_the_balanced_reading_does_not_replace_the_precise_one(monkeypatch):
+    # A deck or a promo sentence more is what the precision setting is for: its reading stays.
+    deck = "Five countries join the list as infection rates rise across the region this week."
+    _readings(monkeypatch, STORY + MORE_STORY, [deck, *STORY, *MORE_STORY])
+    assert extract_article(_page(""), "https://news.example/q", SETTINGS).text.split("\n\n") == STORY + MORE_STORY
+
+
+@pytest.mark.parametrize("line", [
+    "To view the full story, please subscribe to The Coast Herald. You can choose an annual subscription.",
+    "If you’re seeing this message but you’re already a subscriber, you can log in for immediate access.",
+    "Subscribe now to our digital edition for the full story.",
+    "This post contains references to products from one or more of our advertisers. We may receive compensation "
+    "when you click on links to those products.",
+    "Coast Herald Newsletter", "Sign up to get the best stories of the week, as picked by the editors.",
+    "Thanks for signing up!", "Keep an eye on your inbox for the latest news.",
+    "Quelle: Landesregierung", "(Credit: Jane Doe / Coast Herald)", "Titelbild: Jane Doe", "Kontakt:",
+    "Weitere Informationen:", "Inhaltsverzeichnis", "(Alle Angaben ohne Gewähr)", "| Kommentare insgesamt: 0 | |",
+    "| Weitere Artikel zum Thema |", "Das könnte Sie auch interessieren:", "Vorschau auf den nächsten Artikel",
+    "Más sobre La Tercera AM", "View comments",
+    "Get the latest updates right in your inbox. Subscribe to Herald.com’s newsletters.",
+    "Sign up for The Morning Tide today to get the free daily newsletter delivered to your inbox.",
+    "For the latest stories and breaking news updates download the Herald apps for iOS and Android.",
+    "SEE MORE: Harbour protests enter a third week", "DON'T MISS", "Also on herald.example Ferry strike ends",
+    "Like this story? Share it with a friend!", "Lesen Sie hier: Der Streik im Hafen", "Bild anzeigen",
+])
+def test_prompts_disclosures_credits_and_labels_are_dropped(line):
+    assert extract_pasted_text("\n\n".join([STORY[0], line, *STORY[1:]]), SETTINGS).text.split("\n\n") == STORY
+
+
+@pytest.mark.parametrize("line", [
+    "The council said its subscription to the regional water scheme gives every household access to clean water.",
+    "Sources said the minister would resign before the vote on Thursday.",
+    "Contact with the crew was lost shortly after midnight, the coastguard said.",
+    "Thousands of readers signed up for the paper's newsletter after the floods, its editor said.",
+    "The newsletter, which has 40,000 subscribers, was sold to a rival last week, its founder said.",
+    "Residents can download the council's app, which works on iOS and Android, to report potholes.",
+    "Don't miss the deadline, the tax office warned, because late returns cost a fine of 100 euros.",
+])
+def test_news_sentences_with_furniture_words_are_kept(line):
+    assert line in extract_pasted_text("\n\n".join([STORY[0], line, *STORY[1:]]), SETTINGS).text

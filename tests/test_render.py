@@ -276,3 +276,15 @@ def test_role_only_when_it_is_one():
     assert real_role("Ann Lee", "who said that the council would meet again next week to vote") is None
     out = render_text(make_brief(speakers=[Speaker("Bronze Duke", "teenager's", [Quote("We won.", True, "said", 0, 7)])]))
     assert "• Bronze Duke: “We won.”" in out
+
+
+def test_a_teaser_brief_says_only_the_teaser_was_read_in_the_briefs_language():
+    note = "Only the free teaser of this article could be read."
+    teaser = make_brief(paywalled=True)
+    for layout in (COMPACT, FULL):
+        out = render_text(teaser, layout)
+        assert out.index("14 Feb 2022") < out.index(note) < out.index("Summary:")
+    assert "<i>Only the free teaser of this article could be read.</i>" in render_telegram_html(teaser)
+    assert note not in render_text(make_brief()) and "teaser" not in render_telegram_html(make_brief())
+    russian = render_text(make_brief(paywalled=True, language="ru"))
+    assert "Удалось прочитать только бесплатный анонс статьи." in russian and note not in russian

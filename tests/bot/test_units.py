@@ -127,3 +127,15 @@ def test_engine_isolation_is_on_by_default() -> None:
 
     settings = load_settings(env={})
     assert settings.bot.isolate_engine and settings.bot.engine_memory_mb == 1024
+
+
+def test_a_teaser_brief_tells_the_chat_only_the_teaser_was_read() -> None:
+    from bot.delivery import brief_messages
+
+    teaser = Brief(id=None, title="Council votes on pier", site="Gazette", url="https://news.example/a",
+                   published=None, language="en", text="The council voted on the pier.",
+                   summary=["The council voted on the pier."], paywalled=True)
+    (message,) = brief_messages(Brief.from_dict(teaser.to_dict()), "ru")  # as stored and sent by a worker
+    assert "<i>Only the free teaser of this article could be read.</i>" in message
+    teaser.paywalled = False
+    assert "teaser" not in brief_messages(teaser, "en")[0]
