@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..settings import PROJECT_ROOT, Settings, load_settings
-from ..textrules import ENDS_SENTENCE
+from ..textrules import ENDS_SENTENCE, repeats_statement
 
 EVAL_DIR = PROJECT_ROOT.parent / "shared" / "eval"
 TEXT_SETS = {"summaries": EVAL_DIR / "summaries" / "validation.jsonl", "quotes": EVAL_DIR / "quotes" / "dev.jsonl"}
@@ -78,9 +78,7 @@ def has_furniture(summary: list[str]) -> bool:
 
 
 def repeats_a_statement(text: str, summary: list[str], statements: list[tuple[int, int]]) -> bool:
-    """A summary sentence repeats a shown statement (``summarize.repeats_statement``, the engine's definition)."""
-    from ..summarize import repeats_statement
-
+    """A summary sentence repeats a shown statement (``textrules.repeats_statement``, the engine's definition)."""
     for sentence in summary:
         start = text.find(sentence)
         if start >= 0 and any(repeats_statement((start, start + len(sentence)), st) for st in statements):
