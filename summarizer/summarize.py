@@ -5,12 +5,14 @@ The extractive engine is faithful by construction: every summary sentence is an
 exact substring of ``doc.text``. It works in four steps:
 
 1. candidates: the spaCy sentences, with sentences glued together by extraction
-   ("home.Half of ...") split apart, datelines trimmed off, and page furniture,
-   bylines, captions, quote-only sentences and pieces that start mid-sentence set
-   aside; sentences that mostly repeat a speaker's statement are left to "Who said
-   what" (used only when nothing else is left), and a sentence whose subject is a
-   bare pronoun ("She said last night ...") is chosen only after the sentence right
-   before it or a chosen sentence that names someone it can refer to;
+   ("home.Half of ...") or run together without a full stop ("... suspects The guard
+   died ...") split apart, datelines trimmed off, and page furniture, bylines,
+   captions, quote-only sentences, pieces that start mid-sentence and sentences that
+   start or end inside a quotation set aside; sentences that mostly repeat a
+   speaker's statement are left to "Who said what" (used only when nothing else is
+   left) unless they are the lead, and a sentence whose subject is a bare pronoun
+   ("She said last night ...") is chosen only after the sentence right before it
+   (or together with it) or a chosen sentence that names someone it can refer to;
 2. one batched embedding call (all-MiniLM-L6-v2) for the candidates and the title;
 3. a score per sentence: similarity to the article's centroid and to its title,
    plus a prior for sentences near the top (news puts the point first);

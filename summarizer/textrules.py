@@ -1,4 +1,4 @@
-"""Text rules shared by the stages, defined once: characters, sentence ends, page furniture.
+"""Text rules shared by the stages, defined once: characters, sentence ends, page furniture, spans.
 
 Character classes:
 - ``LINE_BREAKS``: every character Unicode treats as ending a line (``\\n``, ``\\r``, VT, FF,
