@@ -34,7 +34,7 @@ from .models import get_embedder
 from .salience import LEAD_SENTENCES
 from .settings import Settings, SummarySettings
 from .speech.quotes import doc_quote_spans, find_quote_spans
-from .textrules import ENDS_SENTENCE_OR_QUOTE, FURNITURE_SENTENCE, SHARING_RUN, repeats_statement
+from .textrules import ENDS_CLAUSE, ENDS_SENTENCE_OR_QUOTE, FURNITURE_SENTENCE, SHARING_RUN, repeats_statement
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc
@@ -67,8 +67,10 @@ def extractive_summary(doc: "Doc", title: str | None, settings: Settings, length
     budget = settings.summary.words[length]
     sentences = candidate_sentences(doc)
     usable = [s for s in sentences if not s.furniture]
-    if not usable:
-        usable = [s for s in sentences if s.words > 0]  # better a caption than nothing
+    if not usable:  # better a caption than nothing, and a whole one: starting and ending like a sentence
+        pieces = [s for s in sentences if s.words > 0]
+        usable = [s for s in pieces if _starts_like_a_sentence(s.text) and ENDS_SENTENCE_OR_QUOTE.search(s.text)]
+        usable = usable or pieces
     if not usable:
         return []
     # Tiers, best first; the first that leaves anything is used: what happened (no speaker's
@@ -140,10 +142,14 @@ DUPLICATE_OVERLAP = 0.9
 OVERLONG_BUDGETS = 2
 # A sentence this much inside quotation marks is "only a quote" (who said it is lost).
 QUOTE_ONLY_SHARE = 0.9
-# A piece whose first letter is lower-case starts mid-sentence: a spaCy split after an
-# abbreviation, or a drop cap lost by the page ("urkey, Poland ..."). Opening quotes and
-# brackets are skipped; digits and symbols ("$5m was ...", "3D printers ...") start sentences.
+# A sentence starts with a letter that is not lower-case (a capital, or a letter of a script
+# without case), a digit or a currency sign ("$5m was ...", "3D printers ..."), after any opening
+# quotes and brackets. Anything else starts mid-sentence: a spaCy split after an abbreviation, a
+# drop cap lost by the page ("urkey, Poland ..."), a table row ("| 85% | 1 tackle").
 _OPENING_MARKS = "\"“‘'([«„"
+_CURRENCY = "$£€¥₽"
+# A list item's bullet at the start of a line ("- There is a lot to sort through."): not the sentence's.
+_BULLET = re.compile(r"[-•*·▪]\s+")
 # A sentence whose subject is one of these (or is qualified by one: "His comments ...") needs the
 # sentence before it to say who or what it is.
 DANGLING_PRONOUNS = {"he", "she", "they", "it", "him", "her", "them", "his", "their", "its"}
@@ -158,33 +164,88 @@ def candidate_sentences(doc: "Doc") -> list[Sentence]:
     """The article's sentences as exact spans of ``doc.text``, furniture flagged."""
     text = doc.text
     quoted, inside = _quote_masks(doc)
+    quotes = doc_quote_spans(doc)
+    openers = {q.open_at for q in quotes}
+    closers = {q.close_end - 1 for q in quotes if q.closed}
+    pieces = [piece for sent_start, sent_end in _sentence_bounds(doc, closers)
+              for piece in _split_glued(text, sent_start, sent_end, openers)]
     out: list[Sentence] = []
-    for sent in doc.sents:
-        for start, end, run_on in _split_glued(text, sent.start_char, sent.end_char):
-            start, end = _trim(text, start, end)
-            if start >= end:
+    for start, end, run_on in _rejoin_wrapped(text, pieces):
+        start, end = _trim(text, start, end)
+        if start >= end:
+            continue
+        piece = text[start:end]
+        words = len(piece.split())
+        quote_share = float(quoted[start:end].mean())
+        span = doc.char_span(start, end, alignment_mode="expand")
+        furniture = (
+            words < MIN_WORDS
+            or bool(FURNITURE_SENTENCE.match(piece))
+            or bool(SHARING_RUN.search(piece))
+            or not _starts_like_a_sentence(piece)
+            or not ENDS_SENTENCE_OR_QUOTE.search(piece)
+            or quote_share >= QUOTE_ONLY_SHARE
+            # starts or ends between a quote's marks ('We will go," he said.' / 'He said: "We are
+            # ready.'): its quotation marks do not pair up, a reader cannot tell whose words are whose
+            or bool(inside[start] or inside[end - 1])
+            # cut out of a run-on, a piece is a sentence only with a main verb of its own
+            # (not the tail of a list: "... deploy forces The attack on Ukrainian territory and ...")
+            or (run_on and not _has_main_verb(span))
+            or bool(_TABLE_ROW.match(_line_of(text, start, end)))
+        )
+        dangling = _has_pronoun_subject(span)
+        names = span is not None and any(e.label_ in _ANTECEDENT_LABELS for e in span.ents)
+        out.append(Sentence(len(out), start, end, piece, words, furniture, dangling, names))
+    return out
+
+
+def _sentence_bounds(doc: "Doc", closers: set[int]) -> list[tuple[int, int]]:
+    """spaCy's sentences as (start, end), a quotation's closing mark kept with the sentence it
+    closes (spaCy may start the next sentence with it: 'partnership does."Unionists want')."""
+    bounds = [[s.start_char, s.end_char] for s in doc.sents]
+    for before, after in zip(bounds, bounds[1:]):
+        if after[0] in closers and after[0] < after[1]:
+            before[1] = after[0] = after[0] + 1
+    return [(start, end) for start, end in bounds]
+
+
+# Words a sentence or a heading never ends with: articles, prepositions, conjunctions, possessives.
+_NEVER_LAST = frozenset("""
+the a an of to in on at for with from by as and or but nor that which whose his her their its our your my
+""".split())
+# A table row as extraction writes it: cells between bars ("| DL | Larry Ogunjobi | 63 |").
+_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+
+
+def _starts_like_a_sentence(piece: str) -> bool:
+    first = piece.lstrip(_OPENING_MARKS)[:1]
+    return first.isdigit() or first in _CURRENCY or (first.isalpha() and not first.islower())
+
+
+def _line_of(text: str, start: int, end: int) -> str:
+    """The whole line(s) ``text[start:end]`` is on."""
+    line_end = text.find("\n", end)
+    return text[text.rfind("\n", 0, start) + 1: len(text) if line_end < 0 else line_end]
+
+
+def _rejoin_wrapped(text: str, pieces: list[tuple[int, int, bool]]) -> list[tuple[int, int, bool]]:
+    """Pieces of one sentence broken over lines (a page that wraps its text with line breaks:
+    "Photos\n\nwhich were released online ...") joined again: a piece that starts with a
+    lower-case letter, or follows a word no sentence or heading ends with ("... won the\n\nAfrica
+    Movie Academy Award"), continues the one before it when that one did not end a sentence or a
+    clause. A lone letter before it is a drop cap ("T\n\nurkey"), joined by extraction, not here.
+    """
+    out: list[tuple[int, int, bool]] = []
+    for start, end, run_on in pieces:
+        piece = text[start:end].strip()
+        if out:
+            before = text[out[-1][0]:out[-1][1]].strip()
+            last_word = before.rsplit(None, 1)[-1] if before else ""
+            continues = piece[:1].islower() or last_word in _NEVER_LAST
+            if continues and len(before) > 1 and not ENDS_CLAUSE.search(before):
+                out[-1] = (out[-1][0], end, out[-1][2])
                 continue
-            piece = text[start:end]
-            words = len(piece.split())
-            quote_share = float(quoted[start:end].mean())
-            span = doc.char_span(start, end, alignment_mode="expand")
-            furniture = (
-                words < MIN_WORDS
-                or bool(FURNITURE_SENTENCE.match(piece))
-                or bool(SHARING_RUN.search(piece))
-                or piece.lstrip(_OPENING_MARKS)[:1].islower()
-                or not ENDS_SENTENCE_OR_QUOTE.search(piece)
-                or quote_share >= QUOTE_ONLY_SHARE
-                # starts or ends between a quote's marks ('We will go," he said.' / 'He said: "We are
-                # ready.'): its quotation marks do not pair up, a reader cannot tell whose words are whose
-                or bool(inside[start] or inside[end - 1])
-                # cut out of a run-on, a piece is a sentence only with a main verb of its own
-                # (not the tail of a list: "... deploy forces The attack on Ukrainian territory and ...")
-                or (run_on and not _has_main_verb(span))
-            )
-            dangling = _has_pronoun_subject(span)
-            names = span is not None and any(e.label_ in _ANTECEDENT_LABELS for e in span.ents)
-            out.append(Sentence(len(out), start, end, piece, words, furniture, dangling, names))
+        out.append((start, end, run_on))
     return out
 
 
@@ -199,9 +260,15 @@ def _has_main_verb(span) -> bool:
 
 
 def _has_pronoun_subject(span) -> bool:
-    """The main clause's subject is a bare pronoun, or a noun qualified by one ("His comments")."""
+    """The main clause's subject is a bare pronoun, or a noun qualified by one ("His comments"); or
+    the sentence opens with such a subject, of a reported clause ("They may be close, a scientist
+    says": a reader meets "they" before anyone it could be)."""
     if span is None:
         return False
+    first = next((t for t in span if not (t.is_punct or t.is_space)), None)
+    if first is not None and first.lower_ in DANGLING_PRONOUNS and (
+            first.dep_ in _SUBJECT_DEPS or (first.dep_ == "poss" and first.head.dep_ in _SUBJECT_DEPS)):
+        return True
     for root in _roots(span):
         for subject in (c for c in root.children if c.dep_ in _SUBJECT_DEPS):
             if subject.lower_ in DANGLING_PRONOUNS:
@@ -211,25 +278,27 @@ def _has_pronoun_subject(span) -> bool:
     return False
 
 
-def _split_glued(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
+def _split_glued(text: str, start: int, end: int, openers: set[int]) -> list[tuple[int, int, bool]]:
     """A spaCy sentence cut where a line ends (headings, datelines) or where two sentences were glued.
 
     Each piece is ``(start, end, run_on)``; ``run_on``: it was cut out of a run-on sentence at a
-    capitalised word (no full stop said a sentence starts there).
+    capitalised word (no full stop said a sentence starts there). ``openers``: where the
+    article's quotations open.
     """
     pieces = []
     for line in _LINE.finditer(text, start, end):
-        pieces.extend(_split_glued_line(text, line.start(), line.end()))
+        pieces.extend(_split_glued_line(text, line.start(), line.end(), openers))
     return pieces
 
 
-def _split_glued_line(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
+def _split_glued_line(text: str, start: int, end: int, openers: set[int]) -> list[tuple[int, int, bool]]:
     cuts, run_on_cuts = [start], set()
     glued = [(m.start(), m.end(), m.group(1)) for m in _GLUED.finditer(text, start, end)]
     run_on = [(m.end(), m.end(), None) for m in _RUN_ON.finditer(text, start, end)]
     for at, after, mark in sorted(glued + run_on, key=lambda cut: cut[0]):
-        # a quotation mark between the sentences belongs to the one it opens or closes
-        opening = mark == "“" or (mark == '"' and text.count('"', cuts[-1], at) % 2 == 0)
+        # a quotation mark between the sentences goes with the sentence whose quotation it opens
+        # or closes (the quote finder's pairing: 'does."Ulster' closes one)
+        opening = bool(mark) and at in openers
         cut = at if opening else after
         # both halves must be a few words long, so "p.m.Tuesday"-like tokens stay whole
         if len(text[cuts[-1] : cut].split()) >= 2 and len(text[cut:end].split()) >= 2:
@@ -241,11 +310,11 @@ def _split_glued_line(text: str, start: int, end: int) -> list[tuple[int, int, b
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    """Drop surrounding blanks, a leading dateline and a leading glued menu from a span."""
+    """Drop surrounding blanks, a leading dateline or list bullet and a leading glued menu from a span."""
     piece = text[start:end]
     lead = len(piece) - len(piece.lstrip())
     start, end = start + lead, end - (len(piece) - len(piece.rstrip()))
-    m = _DATELINE.match(text, start, end)
+    m = _DATELINE.match(text, start, end) or _BULLET.match(text, start, end)
     if m and m.end() < end:
         start = m.end()
     # a glued menu among the first words: "Share this withEmailFacebook…linkResearchers found …"

@@ -304,3 +304,46 @@ def test_a_sentence_that_starts_or_ends_inside_a_quote_is_never_chosen(nlp):
     assert flagged['She added: "The ferry will run from next month.']  # ends with the quote still open
     assert flagged['"The ferry is slow," a commuter said on the quay.'] is False  # its marks pair up
     assert flagged["The ferry will carry pedestrians across."] is False
+
+
+def test_a_sentence_opening_with_a_pronoun_subject_is_dangling(nlp):
+    doc = nlp("NASA has new data from its probe around Saturn. They may not be little green men, but we may be "
+              "close to finding life, a NASA scientist says. His team will publish the data next year.")
+    dangling = {c.text: c.dangling for c in candidate_sentences(doc)}
+    assert dangling["They may not be little green men, but we may be close to finding life, a NASA scientist says."]
+    assert dangling["His team will publish the data next year."]
+    assert not dangling["NASA has new data from its probe around Saturn."]
+
+
+def test_a_quotation_mark_between_glued_sentences_goes_with_its_quotation(nlp):
+    text = ('At the end of his speech, the leader said: "Domination does not work, partnership does."Unionists '
+            'want the election to be about the heating scheme.The focus has now turned on them after the speech.')
+    texts = [c.text for c in candidate_sentences(nlp(text))]
+    assert "Unionists want the election to be about the heating scheme." in texts  # the mark closed the quote
+    assert not any(t.startswith('"Unionists') for t in texts)
+
+
+def test_a_sentence_wrapped_over_lines_is_one_candidate(nlp):
+    text = ("Photos\n\nwhich were released online and are making the rounds on social media,\n\nshow the actress "
+            "looking stunning in new\n\nmake-up photos.\n\nThe actress, who in 2008 won the\n\nAfrica Movie "
+            "Academy Award, has taken to her page to share them.\n\nWhat happens next\n\nThe show opens in May.")
+    candidates = candidate_sentences(nlp(text))
+    whole = next(c for c in candidates if c.text.startswith("Photos"))
+    assert " ".join(whole.text.split()) == ("Photos which were released online and are making the rounds on social "
+                                            "media, show the actress looking stunning in new make-up photos.")
+    assert not whole.furniture
+    texts = [" ".join(c.text.split()) for c in candidates]
+    assert "The actress, who in 2008 won the Africa Movie Academy Award, has taken to her page to share them." in texts
+    assert "The show opens in May." in texts  # after a heading that ends with no stop
+    # a drop cap is no line of its own: its piece still starts mid-sentence
+    drop = candidate_sentences(nlp("T\n\nurkey, Poland and Hungary agreed on Monday to share the cost of the fence."))
+    assert all(c.furniture for c in drop)
+
+
+def test_table_rows_and_bullets(nlp):
+    text = ("Below, we analyze the snap counts for the game against the Steelers.\n\n"
+            "| DL | Larry Ogunjobi | 63 | 85% | 1 tackle (1 combined). 1 sack, 1 TFL, 2 QH. |\n\n"
+            "- There is a lot to sort through here after the game on Sunday.")
+    flagged = {c.text: c.furniture for c in candidate_sentences(nlp(text))}
+    assert not any(("sack" in t or "|" in t) and not f for t, f in flagged.items())  # a table row is no sentence
+    assert flagged["There is a lot to sort through here after the game on Sunday."] is False  # the bullet is not its
