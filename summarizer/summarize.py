@@ -154,6 +154,8 @@ _BULLET = re.compile(r"[-•*·▪]\s+")
 # sentence before it to say who or what it is.
 DANGLING_PRONOUNS = {"he", "she", "they", "it", "him", "her", "them", "his", "their", "its"}
 _SUBJECT_DEPS = {"nsubj", "nsubjpass"}
+# Verbs whose "it" is usually no one ("it seems", "it is time"); and "it" of a passive ("it was reported").
+EXPLETIVE_IT_VERBS = {"be", "seem", "appear", "emerge", "transpire", "happen", "remain"}
 # Penn tags of finite verbs (past, present, modal): what makes a clause a sentence.
 _FINITE_VERB_TAGS = {"VBD", "VBZ", "VBP", "MD"}
 # What a pronoun can refer back to: a named person, organisation, group or place.
@@ -259,6 +261,13 @@ def _has_main_verb(span) -> bool:
     return span is not None and any(t.tag_ in _FINITE_VERB_TAGS for t in _roots(span))
 
 
+def _expletive_it(subject) -> bool:
+    """An "it" that stands for no one: "it appears he ...", "it has been claimed", "it is crunch
+    time". Opening a sentence it still reads as a reference back (the first-word rule above)."""
+    verb = subject.head
+    return subject.lower_ == "it" and (subject.dep_ in ("expl", "nsubjpass") or verb.lemma_ in EXPLETIVE_IT_VERBS)
+
+
 def _has_pronoun_subject(span) -> bool:
     """The main clause's subject is a bare pronoun, or a noun qualified by one ("His comments"); or
     the sentence opens with such a subject, of a reported clause ("They may be close, a scientist
@@ -271,7 +280,7 @@ def _has_pronoun_subject(span) -> bool:
         return True
     for root in _roots(span):
         for subject in (c for c in root.children if c.dep_ in _SUBJECT_DEPS):
-            if subject.lower_ in DANGLING_PRONOUNS:
+            if subject.lower_ in DANGLING_PRONOUNS and not _expletive_it(subject):
                 return True
             if any(c.dep_ == "poss" and c.lower_ in DANGLING_PRONOUNS for c in subject.children):
                 return True

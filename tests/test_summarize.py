@@ -347,3 +347,14 @@ def test_table_rows_and_bullets(nlp):
     flagged = {c.text: c.furniture for c in candidate_sentences(nlp(text))}
     assert not any(("sack" in t or "|" in t) and not f for t, f in flagged.items())  # a table row is no sentence
     assert flagged["There is a lot to sort through here after the game on Sunday."] is False  # the bullet is not its
+
+
+def test_an_it_that_stands_for_no_one_needs_no_antecedent(nlp):
+    doc = nlp("With two weekends of league action left to play, it is crunch time for a number of clubs. "
+              "The striker has scored twice this month, but it appears he cannot see the goal at all. "
+              "It is a club that has never been relegated in its long history. "
+              "The club said it would appeal against the points deduction next week.")
+    dangling = {c.text: c.dangling for c in candidate_sentences(doc)}
+    assert not dangling["With two weekends of league action left to play, it is crunch time for a number of clubs."]
+    assert not dangling["The striker has scored twice this month, but it appears he cannot see the goal at all."]
+    assert dangling["It is a club that has never been relegated in its long history."]  # opening, it reads as a reference
