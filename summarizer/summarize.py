@@ -156,6 +156,7 @@ DANGLING_PRONOUNS = {"he", "she", "they", "it", "him", "her", "them", "his", "th
 _SUBJECT_DEPS = {"nsubj", "nsubjpass"}
 # Verbs whose "it" is usually no one ("it seems", "it is time"); and "it" of a passive ("it was reported").
 EXPLETIVE_IT_VERBS = {"be", "seem", "appear", "emerge", "transpire", "happen", "remain"}
+_FIRST_WORD = re.compile(r"[\W_]*([^\W\d_]+)")
 # Penn tags of finite verbs (past, present, modal): what makes a clause a sentence.
 _FINITE_VERB_TAGS = {"VBD", "VBZ", "VBP", "MD"}
 # What a pronoun can refer back to: a named person, organisation, group or place.
@@ -195,7 +196,7 @@ def candidate_sentences(doc: "Doc") -> list[Sentence]:
             or (run_on and not _has_main_verb(span))
             or bool(_TABLE_ROW.match(_line_of(text, start, end)))
         )
-        dangling = _has_pronoun_subject(span)
+        dangling = _has_pronoun_subject(span, piece)
         names = span is not None and any(e.label_ in _ANTECEDENT_LABELS for e in span.ents)
         out.append(Sentence(len(out), start, end, piece, words, furniture, dangling, names))
     return out
@@ -268,14 +269,16 @@ def _expletive_it(subject) -> bool:
     return subject.lower_ == "it" and (subject.dep_ in ("expl", "nsubjpass") or verb.lemma_ in EXPLETIVE_IT_VERBS)
 
 
-def _has_pronoun_subject(span) -> bool:
+def _has_pronoun_subject(span, piece: str) -> bool:
     """The main clause's subject is a bare pronoun, or a noun qualified by one ("His comments"); or
     the sentence opens with such a subject, of a reported clause ("They may be close, a scientist
     says": a reader meets "they" before anyone it could be)."""
     if span is None:
         return False
+    # the opening word, read from the text: the tokenizer may glue it to a dateline ("(CNN)They")
+    opening = _FIRST_WORD.match(piece)
     first = next((t for t in span if not (t.is_punct or t.is_space)), None)
-    if first is not None and first.lower_ in DANGLING_PRONOUNS and (
+    if opening and opening.group(1).lower() in DANGLING_PRONOUNS and first is not None and (
             first.dep_ in _SUBJECT_DEPS or (first.dep_ == "poss" and first.head.dep_ in _SUBJECT_DEPS)):
         return True
     for root in _roots(span):

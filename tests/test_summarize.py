@@ -358,3 +358,10 @@ def test_an_it_that_stands_for_no_one_needs_no_antecedent(nlp):
     assert not dangling["With two weekends of league action left to play, it is crunch time for a number of clubs."]
     assert not dangling["The striker has scored twice this month, but it appears he cannot see the goal at all."]
     assert dangling["It is a club that has never been relegated in its long history."]  # opening, it reads as a reference
+
+
+def test_an_opening_pronoun_glued_to_a_dateline_is_still_read(nlp):
+    doc = nlp("(CNN)They may not be little green men, but we may be close to finding life, a NASA scientist says. "
+              "The agency will launch a new probe to the moons of Jupiter next year.")
+    dangling = {c.text: c.dangling for c in candidate_sentences(doc)}
+    assert dangling["They may not be little green men, but we may be close to finding life, a NASA scientist says."]
