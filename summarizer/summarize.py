@@ -167,6 +167,7 @@ def candidate_sentences(doc: "Doc") -> list[Sentence]:
     """The article's sentences as exact spans of ``doc.text``, furniture flagged."""
     text = doc.text
     quoted, inside = _quote_masks(doc)
+    table = _table_mask(text)
     quotes = doc_quote_spans(doc)
     openers = {q.open_at for q in quotes}
     closers = {q.close_end - 1 for q in quotes if q.closed}
@@ -194,7 +195,7 @@ def candidate_sentences(doc: "Doc") -> list[Sentence]:
             # cut out of a run-on, a piece is a sentence only with a main verb of its own
             # (not the tail of a list: "... deploy forces The attack on Ukrainian territory and ...")
             or (run_on and not _has_main_verb(span))
-            or bool(_TABLE_ROW.match(_line_of(text, start, end)))
+            or bool(table[start])
         )
         dangling = _has_pronoun_subject(span, piece)
         names = span is not None and any(e.label_ in _ANTECEDENT_LABELS for e in span.ents)
@@ -216,8 +217,10 @@ def _sentence_bounds(doc: "Doc", closers: set[int]) -> list[tuple[int, int]]:
 _NEVER_LAST = frozenset("""
 the a an of to in on at for with from by as and or but nor that which whose his her their its our your my
 """.split())
+# How far back _rejoin_wrapped looks for the end of the piece before.
+_TAIL_CHARS = 100
 # A table row as extraction writes it: cells between bars ("| DL | Larry Ogunjobi | 63 |").
-_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_TABLE_ROW = re.compile(r"\s*\|.*\|\s*")
 
 
 def _starts_like_a_sentence(piece: str) -> bool:
@@ -225,10 +228,13 @@ def _starts_like_a_sentence(piece: str) -> bool:
     return first.isdigit() or first in _CURRENCY or (first.isalpha() and not first.islower())
 
 
-def _line_of(text: str, start: int, end: int) -> str:
-    """The whole line(s) ``text[start:end]`` is on."""
-    line_end = text.find("\n", end)
-    return text[text.rfind("\n", 0, start) + 1: len(text) if line_end < 0 else line_end]
+def _table_mask(text: str) -> np.ndarray:
+    """Characters on lines that are table rows."""
+    mask = np.zeros(len(text) + 1, dtype=bool)
+    for line in _LINE.finditer(text):
+        if "|" in line.group() and _TABLE_ROW.fullmatch(line.group()):
+            mask[line.start():line.end()] = True
+    return mask
 
 
 def _rejoin_wrapped(text: str, pieces: list[tuple[int, int, bool]]) -> list[tuple[int, int, bool]]:
@@ -240,9 +246,10 @@ def _rejoin_wrapped(text: str, pieces: list[tuple[int, int, bool]]) -> list[tupl
     """
     out: list[tuple[int, int, bool]] = []
     for start, end, run_on in pieces:
-        piece = text[start:end].strip()
+        piece = text[start:min(end, start + _TAIL_CHARS)].strip()
         if out:
-            before = text[out[-1][0]:out[-1][1]].strip()
+            # the end of the piece before (a bounded look: joined pieces can grow long)
+            before = text[max(out[-1][0], out[-1][1] - _TAIL_CHARS):out[-1][1]].strip()
             last_word = before.rsplit(None, 1)[-1] if before else ""
             continues = piece[:1].islower() or last_word in _NEVER_LAST
             if continues and len(before) > 1 and not ENDS_CLAUSE.search(before):
@@ -264,7 +271,7 @@ def _has_main_verb(span) -> bool:
 
 def _expletive_it(subject) -> bool:
     """An "it" that stands for no one: "it appears he ...", "it has been claimed", "it is crunch
-    time". Opening a sentence it still reads as a reference back (the first-word rule above)."""
+    time". Opening a sentence it still reads as a reference back (``_has_pronoun_subject``)."""
     verb = subject.head
     return subject.lower_ == "it" and (subject.dep_ in ("expl", "nsubjpass") or verb.lemma_ in EXPLETIVE_IT_VERBS)
 
