@@ -13,6 +13,7 @@ from datetime import date
 from typing import Callable, Iterator
 
 from .errors import ERROR_CODES
+from .textrules import repeats_statement
 from .types import Brief, Quote, Speaker
 
 TELEGRAM_LIMIT = 4096
@@ -35,6 +36,9 @@ class RenderLimits:
     max_summary_sentences: int = 0  # 0: every sentence of the summary
     summary_chars: int = 0  # budget of the summary
     speakers_chars: int = 0  # budget of "Who said what" (names, roles and statements)
+    # Leave out a statement the shown summary already says (a lead like "X confirmed that ...":
+    # the speaker's line then shows their next statement). The full brief keeps every statement.
+    skip_told: bool = False
     # A longer source URL is not linked (the site is shown in italics): a link of thousands of
     # characters cannot be carried into a continuation message and helps no reader.
     max_link_chars: int = 2048
@@ -59,7 +63,7 @@ HEADINGS: dict[str, dict[str, str]] = {
 LAYOUTS: dict[str, RenderLimits] = {
     "compact": RenderLimits(max_speakers=4, max_statements=2, max_statement_chars=150, max_title_chars=150,
                             max_site_chars=40, max_name_chars=50, max_summary_sentences=2, summary_chars=320,
-                            speakers_chars=420),
+                            speakers_chars=420, skip_told=True),
     "full": RenderLimits(),
 }
 COMPACT, FULL = LAYOUTS["compact"], LAYOUTS["full"]
@@ -78,19 +82,24 @@ def select_view(brief: Brief, limits: RenderLimits = COMPACT) -> View:
     """The parts of ``brief`` that ``limits`` shows; the renderers and `briefbot eval brief` share it.
 
     Speakers come in the brief's order (most salient first); each shows its most informative
-    statements the brief may show (``Quote.shown``), in article order. The summary is a prefix of the brief's (article order), so a
-    sentence that refers back is never shown without the sentence it refers to.
+    statements the brief may show (``Quote.shown``), in article order; with ``skip_told`` not
+    one the shown summary already says (``textrules.repeats_statement``), so nothing is read
+    twice. The summary is a prefix of the brief's (article order), so a sentence that refers
+    back is never shown without the sentence it refers to.
     """
     summary: list[str] = []
     for sentence in brief.summary[: limits.max_summary_sentences or None]:
         if summary and limits.summary_chars and sum(map(len, summary)) + len(sentence) > limits.summary_chars:
             break
         summary.append(sentence)
+    told = _summary_spans(brief.text, summary) if limits.skip_told else []
+    candidates = [(sp, [q for q in shown_quotes(sp) if not any(repeats_statement(s, (q.start, q.end)) for s in told)])
+                  for sp in shown_speakers(brief)]
+    speakers = [sp for sp, quotes in candidates if quotes]
     # First every speaker's best statement, while the budget allows; then second statements:
     # a reader learns more from another voice than from a second line of the same one.
-    speakers = shown_speakers(brief)
-    ranked = [sorted(shown_quotes(sp), key=lambda q: -q.informativeness)[: limits.max_statements]
-              for sp in speakers[: limits.max_speakers]]
+    ranked = [sorted(quotes, key=lambda q: -q.informativeness)[: limits.max_statements]
+              for _, quotes in candidates if quotes][: limits.max_speakers]
     picked: list[list[Quote]] = []
     used = 0
     for speaker, best in zip(speakers, ranked):
@@ -109,7 +118,19 @@ def select_view(brief: Brief, limits: RenderLimits = COMPACT) -> View:
             quotes.append(best[rank])
             used += grown
     shown = [(sp, sorted(quotes, key=lambda q: q.start)) for sp, quotes in zip(speakers, picked)]
-    return View(summary, shown, max(0, len(speakers) - len(shown)))
+    # a speaker all of whose statements the summary says is in the full brief: counted as more
+    return View(summary, shown, len(candidates) - len(shown))
+
+
+def _summary_spans(text: str, summary: list[str]) -> list[tuple[int, int]]:
+    """Where the summary's sentences are in the article (an extractive summary's sentences are
+    exact substrings; a generated sentence found nowhere has no span)."""
+    spans = []
+    for sentence in summary:
+        start = text.find(sentence)
+        if start >= 0:
+            spans.append((start, start + len(sentence)))
+    return spans
 
 
 def shown_quotes(speaker: Speaker) -> list[Quote]:

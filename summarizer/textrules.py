@@ -1,4 +1,4 @@
-"""Text rules shared by the stages, defined once: characters, sentence ends, page furniture.
+"""Text rules shared by the stages, defined once: characters, sentence ends, page furniture, spans.
 
 Character classes:
 - ``LINE_BREAKS``: every character Unicode treats as ending a line (``\\n``, ``\\r``, VT, FF,
@@ -199,3 +199,21 @@ SHARING_RUN = re.compile(
     r"|\b(?:most read|read more|share this|sign up for)\b",
     re.IGNORECASE,
 )
+
+
+# ------------------------------------------------------------------------------ spans
+
+# A sentence and a statement sharing this much of the shorter one say the same thing.
+REPEAT_SHARE = 0.5
+
+
+def repeats_statement(sentence: tuple[int, int], statement: tuple[int, int]) -> bool:
+    """A sentence repeats a statement when half of the shorter of the two is shared.
+
+    Both are ``(start, end)`` offsets into the article's text. One definition for the
+    summarizer (which leaves such sentences to "Who said what"), the renderer (which does not
+    show a statement again that the summary already says) and `briefbot eval brief` (which
+    counts the briefs that still show one twice).
+    """
+    overlap = min(sentence[1], statement[1]) - max(sentence[0], statement[0])
+    return overlap > 0 and overlap >= REPEAT_SHARE * min(sentence[1] - sentence[0], statement[1] - statement[0])

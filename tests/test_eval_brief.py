@@ -7,6 +7,7 @@ from summarizer.evaluation.brief import (
     opens_with_pronoun,
     repeats_a_statement,
     starts_mid_sentence,
+    unbalanced_quotes,
     visible_length,
 )
 
@@ -25,6 +26,17 @@ def test_sentence_boundaries():
     assert starts_mid_sentence("über die Grenze gingen sie.")
     assert ends_mid_sentence("The minister said the talks would")
     assert not ends_mid_sentence("The talks failed.”")
+
+
+def test_quotation_marks_that_do_not_pair_up():
+    assert unbalanced_quotes('He said: "We are ready.')  # ends inside the quotation
+    assert unbalanced_quotes("We will go ahead,” the mayor said.")  # starts inside it
+    assert unbalanced_quotes("Лавров заявил: «Мы готовы.")
+    assert not unbalanced_quotes('"We are ready," he said.')
+    assert not unbalanced_quotes("“We are ready,” he said, “to talk.”")
+    assert not unbalanced_quotes("Песков: «Мы „в принципе“ готовы».")
+    assert not unbalanced_quotes("Er sagte: „Wir sind bereit.“")
+    assert not unbalanced_quotes("The players' union met.")  # apostrophes are not counted
 
 
 def test_opening_pronoun_and_furniture():

@@ -43,8 +43,10 @@ def test_plain_text_has_every_part_in_order():
     assert lines[0] == "Kremlin says Putin ready"
     assert lines[1] == "example.com · 14 Feb 2022"
     assert out.index("Summary: Peskov said Putin is ready.") < out.index("Who said what")
-    # statements in article order, direct ones verbatim in quotation marks
-    assert "• Dmitry Peskov (Kremlin spokesman): Putin is ready; “We are ready to talk”" in out
+    # the compact brief does not repeat a statement its summary says; the full one has every statement,
+    # in article order, direct ones verbatim in quotation marks
+    assert "• Dmitry Peskov (Kremlin spokesman): “We are ready to talk” (+1 more)" in out
+    assert "• Dmitry Peskov (Kremlin spokesman): Putin is ready; “We are ready to talk”" in render_text(make_brief(), FULL)
 
 
 def test_html_escapes_everything_from_the_article():
@@ -259,12 +261,12 @@ def test_compact_fits_a_phone_screen():
 
 
 def test_statements_read_as_sentences():
-    quote = Quote("word " * 100, True, "said", 0, 500)
+    quote = Quote("word " * 100, True, "said", 29, 529)  # offsets after the summary sentence
     out = render_text(make_brief(speakers=[Speaker("Ann Lee", None, [quote])]))
     line = next(line for line in out.splitlines() if line.startswith("• Ann Lee"))
     assert line.endswith("word…”") and "wor…" not in line  # cut at a word boundary, inside the marks
-    denial = Quote("he ever said any of that", False, "denied", 0, 24, kind="denied")
-    plain = Quote("the talks would resume", False, "said", 0, 22)
+    denial = Quote("he ever said any of that", False, "denied", 29, 53, kind="denied")
+    plain = Quote("the talks would resume", False, "said", 29, 51)
     out = render_text(make_brief(speakers=[Speaker("Ann Lee", None, [denial, plain])]))
     assert "denied he ever said any of that; the talks would resume" in out
 
@@ -274,7 +276,7 @@ def test_role_only_when_it_is_one():
     assert real_role("Bronze Duke", "teenager's") is None
     assert real_role("Ann Lee", "Ann Lee") is None
     assert real_role("Ann Lee", "who said that the council would meet again next week to vote") is None
-    out = render_text(make_brief(speakers=[Speaker("Bronze Duke", "teenager's", [Quote("We won.", True, "said", 0, 7)])]))
+    out = render_text(make_brief(speakers=[Speaker("Bronze Duke", "teenager's", [Quote("We won.", True, "said", 29, 36)])]))
     assert "• Bronze Duke: “We won.”" in out
 
 
@@ -288,3 +290,26 @@ def test_a_teaser_brief_says_only_the_teaser_was_read_in_the_briefs_language():
     assert note not in render_text(make_brief()) and "teaser" not in render_telegram_html(make_brief())
     russian = render_text(make_brief(paywalled=True, language="ru"))
     assert "Удалось прочитать только бесплатный анонс статьи." in russian and note not in russian
+
+
+def test_compact_does_not_repeat_a_statement_the_summary_says():
+    text = ("Kremlin spokesman Dmitry Peskov confirmed on Monday that Putin is ready to negotiate. "
+            "\"We have always called for diplomacy,\" Peskov said. Lavrov said the answers ignore Russia.")
+    lead = text[: text.index(" \"We")]
+    said = Quote("Putin is ready to negotiate", False, "confirmed", text.index("Putin is"), len(lead) - 1,
+                 informativeness=2.0)
+    direct = Quote("We have always called for diplomacy,", True, "said", text.index("We have"),
+                   text.index(",\" Peskov") + 1, informativeness=1.0)
+    lavrov = Quote("the answers ignore Russia", False, "said", text.index("the answers"), len(text) - 1)
+    brief = make_brief(text=text, summary=[lead], speakers=[Speaker("Dmitry Peskov", None, [said, direct]),
+                                                            Speaker("Sergey Lavrov", None, [lavrov])])
+    compact = select_view(brief, COMPACT)
+    # the lead reports Peskov's best statement: his line shows the next one instead
+    assert [[q.text for q in quotes] for _, quotes in compact.speakers] == [[direct.text], [lavrov.text]]
+    assert [q.text for _, quotes in select_view(brief, FULL).speakers for q in quotes] == [
+        said.text, direct.text, lavrov.text]  # the full brief keeps every statement
+    # a speaker whose only statement the summary says is left to the full brief
+    alone = make_brief(text=text, summary=[lead], speakers=[Speaker("Dmitry Peskov", None, [said])])
+    view = select_view(alone, COMPACT)
+    assert view.speakers == [] and view.hidden_speakers == 1
+    assert "Who said what" not in render_text(alone) and "Who said what" in render_text(alone, FULL)

@@ -248,3 +248,120 @@ def test_statements_are_left_to_who_said_what(nlp, settings):
     # an article made only of statements still gets a summary
     only = nlp(said)
     assert summarize(only, title, settings, statements=[(only.text.index("the bridge"), len(only.text))]) == [said]
+
+
+def test_a_caption_run_into_the_next_sentence_is_cut_off(nlp):
+    text = ("Police fired flash-bang grenades used to disorient suspects The guard died before ten after he was "
+            "hit by a car. The officer told The Associated Press that the road had been closed for hours. "
+            "The answers ignore the questions of expanding the alliance, deploy forces The attack on the "
+            "territory and the return of the bloc to the state of 1997, when the treaty was signed.")
+    flagged = {c.text: c.furniture for c in candidate_sentences(nlp(text))}
+    # no full stop, but a capitalised "The" before a lower-case word starts a sentence ...
+    assert flagged["Police fired flash-bang grenades used to disorient suspects"]  # the caption: no sentence end
+    assert flagged["The guard died before ten after he was hit by a car."] is False
+    # ... not inside a name ("The Associated Press")
+    assert flagged["The officer told The Associated Press that the road had been closed for hours."] is False
+    # a piece cut out of a run-on without a verb of its own is the tail of a list, not a sentence
+    assert flagged["The attack on the territory and the return of the bloc to the state of 1997, "
+                   "when the treaty was signed."]
+
+
+def test_a_statement_in_the_lead_is_the_news(nlp, settings):
+    text = ("Kremlin spokesman Dmitry Peskov confirmed on Monday that the president is ready to negotiate "
+            "with the alliance over security guarantees. " + STORY)
+    doc = nlp(text)
+    title = "Kremlin says the president is ready to negotiate over security guarantees"
+    said = text[: text.index(" The city council")]
+    statement = (text.index("the president is"), len(said) - 1)
+    mayor = "Mayor Ann Lee said the bridge would not reopen before the summer of next year at the earliest."
+    later = (text.index("the bridge would not"), text.index(mayor) + len(mayor) - 1)
+    summary = summarize(doc, title, settings, statements=[statement, later])
+    assert said in summary  # the lead reports a statement: that is what happened
+    assert mayor not in summary  # a statement further down is left to "Who said what"
+
+
+def test_a_pronoun_sentence_comes_with_the_sentence_before_it(settings):
+    def sentence(i: int, dangling: bool = False) -> summarize_module.Sentence:
+        return summarize_module.Sentence(i, 10 * i, 10 * i + 9, f"Sentence {i}.", 10, False, dangling, False)
+
+    sentences = [sentence(0), sentence(1, dangling=True), sentence(2), sentence(3)]
+    vectors = np.eye(4, dtype=np.float32)  # nothing redundant
+    scores = np.array([0.5, 1.0, 0.6, 0.55])
+    cfg = settings.summary
+    # "He said ..." is the best sentence: it comes with the one before it, which says who he is
+    assert sorted(summarize_module.select(sentences, vectors, scores, cfg, "short")) == [0, 1]
+    # never alone, and not with its antecedent when the two would be worth less than the next best
+    weak = np.array([0.1, 1.0, 0.6, 0.55])
+    assert sorted(summarize_module.select(sentences, vectors, weak, cfg, "short")) == [2, 3]
+
+
+def test_a_sentence_that_starts_or_ends_inside_a_quote_is_never_chosen(nlp):
+    text = ('The council met on Tuesday to discuss the future of the bridge. "We are ready to close it. We will go '
+            'ahead with the plan," the mayor said on Tuesday. She added: "The ferry will run from next month. It is '
+            'cheaper." "The ferry is slow," a commuter said on the quay. The ferry will carry pedestrians across.')
+    flagged = {c.text: c.furniture for c in candidate_sentences(nlp(text))}
+    assert flagged['We will go ahead with the plan," the mayor said on Tuesday.']  # starts inside the quote
+    assert flagged['She added: "The ferry will run from next month.']  # ends with the quote still open
+    assert flagged['"The ferry is slow," a commuter said on the quay.'] is False  # its marks pair up
+    assert flagged["The ferry will carry pedestrians across."] is False
+
+
+def test_a_sentence_opening_with_a_pronoun_subject_is_dangling(nlp):
+    doc = nlp("NASA has new data from its probe around Saturn. They may not be little green men, but we may be "
+              "close to finding life, a NASA scientist says. His team will publish the data next year.")
+    dangling = {c.text: c.dangling for c in candidate_sentences(doc)}
+    assert dangling["They may not be little green men, but we may be close to finding life, a NASA scientist says."]
+    assert dangling["His team will publish the data next year."]
+    assert not dangling["NASA has new data from its probe around Saturn."]
+
+
+def test_a_quotation_mark_between_glued_sentences_goes_with_its_quotation(nlp):
+    text = ('At the end of his speech, the leader said: "Domination does not work, partnership does."Unionists '
+            'want the election to be about the heating scheme.The focus has now turned on them after the speech.')
+    texts = [c.text for c in candidate_sentences(nlp(text))]
+    assert "Unionists want the election to be about the heating scheme." in texts  # the mark closed the quote
+    assert not any(t.startswith('"Unionists') for t in texts)
+
+
+def test_a_sentence_wrapped_over_lines_is_one_candidate(nlp):
+    text = ("Photos\n\nwhich were released online and are making the rounds on social media,\n\nshow the actress "
+            "looking stunning in new\n\nmake-up photos.\n\nThe actress, who in 2008 won the\n\nAfrica Movie "
+            "Academy Award, has taken to her page to share them.\n\nWhat happens next\n\nThe show opens in May.")
+    candidates = candidate_sentences(nlp(text))
+    whole = next(c for c in candidates if c.text.startswith("Photos"))
+    assert " ".join(whole.text.split()) == ("Photos which were released online and are making the rounds on social "
+                                            "media, show the actress looking stunning in new make-up photos.")
+    assert not whole.furniture
+    texts = [" ".join(c.text.split()) for c in candidates]
+    assert "The actress, who in 2008 won the Africa Movie Academy Award, has taken to her page to share them." in texts
+    assert "The show opens in May." in texts  # after a heading that ends with no stop
+    # a drop cap is no line of its own: its piece still starts mid-sentence
+    drop = candidate_sentences(nlp("T\n\nurkey, Poland and Hungary agreed on Monday to share the cost of the fence."))
+    assert all(c.furniture for c in drop)
+
+
+def test_table_rows_and_bullets(nlp):
+    text = ("Below, we analyze the snap counts for the game against the Steelers.\n\n"
+            "| DL | Larry Ogunjobi | 63 | 85% | 1 tackle (1 combined). 1 sack, 1 TFL, 2 QH. |\n\n"
+            "- There is a lot to sort through here after the game on Sunday.")
+    flagged = {c.text: c.furniture for c in candidate_sentences(nlp(text))}
+    assert not any(("sack" in t or "|" in t) and not f for t, f in flagged.items())  # a table row is no sentence
+    assert flagged["There is a lot to sort through here after the game on Sunday."] is False  # the bullet is not its
+
+
+def test_an_it_that_stands_for_no_one_needs_no_antecedent(nlp):
+    doc = nlp("With two weekends of league action left to play, it is crunch time for a number of clubs. "
+              "The striker has scored twice this month, but it appears he cannot see the goal at all. "
+              "It is a club that has never been relegated in its long history. "
+              "The club said it would appeal against the points deduction next week.")
+    dangling = {c.text: c.dangling for c in candidate_sentences(doc)}
+    assert not dangling["With two weekends of league action left to play, it is crunch time for a number of clubs."]
+    assert not dangling["The striker has scored twice this month, but it appears he cannot see the goal at all."]
+    assert dangling["It is a club that has never been relegated in its long history."]  # opening, it reads as a reference
+
+
+def test_an_opening_pronoun_glued_to_a_dateline_is_still_read(nlp):
+    doc = nlp("(CNN)They may not be little green men, but we may be close to finding life, a NASA scientist says. "
+              "The agency will launch a new probe to the moons of Jupiter next year.")
+    dangling = {c.text: c.dangling for c in candidate_sentences(doc)}
+    assert dangling["They may not be little green men, but we may be close to finding life, a NASA scientist says."]

@@ -8,7 +8,8 @@ overall:
 - the rendered length, in visible characters (Telegram HTML with tags stripped and
   entities decoded, all messages together): median, p90 and max, compact and full;
 - the share of briefs whose shown summary has a sentence that starts or ends
-  mid-sentence, that opens with a pronoun (its antecedent is not in the summary),
+  mid-sentence, whose quotation marks do not pair up (it starts or ends inside a
+  quotation), that opens with a pronoun (its antecedent is not in the summary),
   that contains page furniture (sharing, navigation, "Related" text), and that
   repeats a statement shown under "Who said what" (summary/quote overlap).
 
@@ -32,7 +33,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..settings import PROJECT_ROOT, Settings, load_settings
-from ..textrules import ENDS_SENTENCE
+from ..textrules import ENDS_SENTENCE, repeats_statement
 
 EVAL_DIR = PROJECT_ROOT.parent / "shared" / "eval"
 TEXT_SETS = {"summaries": EVAL_DIR / "summaries" / "validation.jsonl", "quotes": EVAL_DIR / "quotes" / "dev.jsonl"}
@@ -69,6 +70,15 @@ def ends_mid_sentence(sentence: str) -> bool:
     return not ENDS_SENTENCE.search(sentence.strip())
 
 
+def unbalanced_quotes(sentence: str) -> bool:
+    """Quotation marks that do not pair up: the sentence starts or ends inside a quotation
+    ('He said: "We are ready.'). Straight marks come in twos, « with », “ with ” (and „ with “,
+    the German and Russian pair)."""
+    low = sentence.count("„")
+    return (sentence.count('"') % 2 == 1 or sentence.count("«") != sentence.count("»")
+            or sentence.count("“") - low != sentence.count("”"))
+
+
 def opens_with_pronoun(summary: list[str]) -> bool:
     return bool(summary) and bool(_OPENING_PRONOUN.match(summary[0].strip()))
 
@@ -78,9 +88,7 @@ def has_furniture(summary: list[str]) -> bool:
 
 
 def repeats_a_statement(text: str, summary: list[str], statements: list[tuple[int, int]]) -> bool:
-    """A summary sentence repeats a shown statement (``summarize.repeats_statement``, the engine's definition)."""
-    from ..summarize import repeats_statement
-
+    """A summary sentence repeats a shown statement (``textrules.repeats_statement``, the engine's definition)."""
     for sentence in summary:
         start = text.find(sentence)
         if start >= 0 and any(repeats_statement((start, start + len(sentence)), st) for st in statements):
@@ -112,7 +120,7 @@ class Group:
         }
 
 
-FLAGS = ("starts_mid_sentence", "ends_mid_sentence", "opens_with_pronoun", "furniture", "quote_overlap")
+FLAGS = ("starts_mid_sentence", "ends_mid_sentence", "open_quote", "opens_with_pronoun", "furniture", "quote_overlap")
 
 
 def _distribution(values: list[int]) -> dict[str, int]:
@@ -159,6 +167,7 @@ def evaluate(settings: Settings, limit: int | None = None, pages: bool = True,
         flags = {
             "starts_mid_sentence": any(starts_mid_sentence(s) for s in view.summary),
             "ends_mid_sentence": any(ends_mid_sentence(s) for s in view.summary),
+            "open_quote": any(unbalanced_quotes(s) for s in view.summary),
             "opens_with_pronoun": opens_with_pronoun(view.summary),
             "furniture": has_furniture(view.summary),
             "quote_overlap": repeats_a_statement(brief.text, view.summary, shown),
@@ -180,7 +189,7 @@ def evaluate(settings: Settings, limit: int | None = None, pages: bool = True,
 
 def format_report(report: dict[str, Any]) -> str:
     header = (f"{'group':<10} {'briefs':>6} {'failed':>6}  {'compact med/p90/max':>20}  {'full med/p90/max':>20}  "
-              f"{'mid-start':>9} {'mid-end':>7} {'pronoun':>7} {'furniture':>9} {'overlap':>7}")
+              f"{'mid-start':>9} {'mid-end':>7} {'open-quote':>10} {'pronoun':>7} {'furniture':>9} {'overlap':>7}")
     lines = ["visible characters of the rendered brief, and shares of briefs whose shown summary has the problem",
              header]
     for name, g in [*report["groups"].items(), ("all", report["all"])]:
@@ -188,7 +197,7 @@ def format_report(report: dict[str, Any]) -> str:
         lines.append(
             f"{name:<10} {g['briefs']:>6} {g['failed']:>6}  {c['median']:>6}/{c['p90']:>5}/{c['max']:>6}  "
             f"{f['median']:>8}/{f['p90']:>5}/{f['max']:>5}  {g['starts_mid_sentence']:>9.3f} "
-            f"{g['ends_mid_sentence']:>7.3f} {g['opens_with_pronoun']:>7.3f} {g['furniture']:>9.3f} "
+            f"{g['ends_mid_sentence']:>7.3f} {g['open_quote']:>10.3f} {g['opens_with_pronoun']:>7.3f} {g['furniture']:>9.3f} "
             f"{g['quote_overlap']:>7.3f}"
         )
     return "\n".join(lines)
