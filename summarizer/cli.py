@@ -15,6 +15,7 @@ import json
 import logging
 import sys
 import time
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -86,7 +87,9 @@ def cmd_batch(args: argparse.Namespace, settings: Settings) -> int:
     except EngineStartError as exc:
         _print_error("engine_failed", f"The engine could not start: {exc}")
         return 1
-    with pool, open(out_path, "w", encoding="utf-8") as out, _progress(len(lines)) as bar:
+    # started above (to report a failed start as one line): closing() only stops it, where
+    # ``with pool`` would start a second set of children
+    with closing(pool), open(out_path, "w", encoding="utf-8") as out, _progress(len(lines)) as bar:
         for brief in brief_many(lines, settings, length=args.length, run=pool.brief):
             failed += brief.error is not None
             out.write(json.dumps(brief.to_dict(), ensure_ascii=False) + "\n")
