@@ -231,10 +231,7 @@ class Storage:
         default language."""
         row = self.db.execute("SELECT length, auto, language FROM chat_settings WHERE chat_id = ?",
                               (chat_id,)).fetchone()
-        if row is None:
-            return ChatSettings(length=default_length, auto=False)
-        language = row["language"] if row["language"] in TEXTS else DEFAULT_LANGUAGE
-        return ChatSettings(length=row["length"] or default_length, auto=bool(row["auto"]), language=language)
+        return chat_settings_from_row(row, default_length)
 
     def save_chat_settings(self, chat_id: int, chat: ChatSettings) -> None:
         """Replace a chat's choices."""
@@ -364,6 +361,14 @@ class Storage:
         """The job if it still waits for its answer."""
         row = self.db.execute("SELECT * FROM jobs WHERE id = ? AND state = 'pending'", (job_id,)).fetchone()
         return job_from_row(row) if row else None
+
+
+def chat_settings_from_row(row: Mapping[str, Any] | None, default_length: str) -> ChatSettings:
+    """A chat's choices from its chat_settings row (either backend); no row: the defaults."""
+    if row is None:
+        return ChatSettings(length=default_length, auto=False)
+    language = row["language"] if row["language"] in TEXTS else DEFAULT_LANGUAGE
+    return ChatSettings(length=row["length"] or default_length, auto=bool(row["auto"]), language=language)
 
 
 def stored_brief_json(brief: Brief) -> str:

@@ -39,11 +39,12 @@ from .storage import (
     Job,
     SentBrief,
     StorageUnavailable,
+    chat_settings_from_row,
     job_from_row,
     sent_brief_from_row,
     stored_brief_json,
 )
-from .texts import DEFAULT_LANGUAGE, TEXTS
+from .texts import DEFAULT_LANGUAGE
 
 CONNECT_TIMEOUT_S = 5
 # Advisory lock keys (any two distinct 64-bit numbers private to briefbot).
@@ -220,10 +221,7 @@ class PostgresStorage:
         with self._db() as db:
             row = db.execute("SELECT length, auto, language FROM chat_settings WHERE chat_id = %s",
                              (chat_id,)).fetchone()
-        if row is None:
-            return ChatSettings(length=default_length, auto=False)
-        language = row["language"] if row["language"] in TEXTS else DEFAULT_LANGUAGE
-        return ChatSettings(length=row["length"] or default_length, auto=bool(row["auto"]), language=language)
+        return chat_settings_from_row(row, default_length)
 
     def save_chat_settings(self, chat_id: int, chat: ChatSettings) -> None:
         with self._db() as db:
